@@ -1,0 +1,48 @@
+// Command remoted runs and talks to remoted share servers.
+//
+//	remoted [serve] [flags]   serve the default share (or --unix/--port)
+//	remoted ping [URL]        check that a server answers
+//	remoted bench [flags]     benchmark remoted against redis-server
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(args)
+	case "ping":
+		err = ping(args)
+	case "bench":
+		err = bench(args)
+	case "help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "remoted: unknown command %q\n\n", cmd)
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "remoted:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage:
+  remoted [serve] [flags]   serve a share (default: the default share)
+  remoted ping [URL]        check that a server answers (default: the default share)
+  remoted bench [flags]     run redis-benchmark against remoted and redis-server
+Run "remoted serve -h" for the server's flags.
+`)
+}

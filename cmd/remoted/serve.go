@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/remoted/remoted/server"
+)
+
+// serveFlags are remoted serve's options.
+type serveFlags struct {
+	unix        string
+	port        int
+	bind        string
+	requirepass string
+	idleExit    time.Duration
+	maxClients  int
+	logLevel    string
+}
+
+func parseServeFlags(args []string) (*serveFlags, error) {
+	f := &serveFlags{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&f.unix, "unix", server.DefaultSocket(), "unix socket path (\"\" for none)")
+	fs.IntVar(&f.port, "port", server.DefaultPort, "TCP port (0 picks a free one, -1 for none)")
+	fs.StringVar(&f.bind, "bind", "127.0.0.1", "TCP address to bind; non-loopback needs --requirepass")
+	fs.StringVar(&f.requirepass, "requirepass", "", "password clients must AUTH with")
+	fs.DurationVar(&f.idleExit, "idle-exit", 0, "exit after this long without a client (0: never)")
+	fs.IntVar(&f.maxClients, "maxclients", 10000, "most clients connected at once")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	return f, nil
+}
+
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("serve: --log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// serve runs a share server until SIGINT/SIGTERM, SHUTDOWN or idle exit.
+func serve(args []string) error {
+	f, err := parseServeFlags(args)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(f.logLevel)
+	if err != nil {
+		return err
+	}
+	if f.port >= 0 {
+		if err := server.CheckBind(f.bind, f.requirepass); err != nil {
+			return err
+		}
+	}
+	lns, err := listen(f)
+	if err != nil {
+		return err
+	}
+	srv := server.New(server.Config{
+		RequirePass: f.requirepass,
+		MaxClients:  f.maxClients,
+		IdleExit:    f.idleExit,
+		Logger:      log,
+	})
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		log.Info("listening", "network", ln.Addr().Network(), "addr", ln.Addr().String())
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	logHowToReach(log, lns, f.requirepass != "")
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	select {
+	case sig := <-sigs:
+		log.Info("shutting down", "signal", sig.String())
+	case <-srv.Done():
+	case err := <-errc:
+		if !errors.Is(err, server.ErrServerClosed) {
+			srv.Close()
+			return err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn("shutdown did not drain in time; closed the rest", "err", err)
+	}
+	for range lns {
+		if err := <-errc; err != nil && !errors.Is(err, server.ErrServerClosed) {
+			log.Warn("listener", "err", err)
+		}
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// listen opens the unix socket and the TCP port that f asks for.
+func listen(f *serveFlags) ([]net.Listener, error) {
+	var lns []net.Listener
+	if f.unix != "" {
+		ln, err := server.ListenUnix(f.unix)
+		if err != nil {
+			return nil, err
+		}
+		lns = append(lns, ln)
+	}
+	if f.port >= 0 {
+		ln, err := net.Listen("tcp", net.JoinHostPort(f.bind, strconv.Itoa(f.port)))
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+		lns = append(lns, ln)
+	}
+	if len(lns) == 0 {
+		return nil, errors.New("serve: nothing to listen on (--unix \"\" and --port -1)")
+	}
+	return lns, nil
+}
+
+func logHowToReach(log *slog.Logger, lns []net.Listener, password bool) {
+	auth := ""
+	if password {
+		auth = " -a <password>"
+	}
+	for _, ln := range lns {
+		a := ln.Addr()
+		if a.Network() == "unix" {
+			log.Info("reach it with: redis-cli -s " + a.String() + auth)
+			continue
+		}
+		host, port, _ := net.SplitHostPort(a.String())
+		log.Info("reach it with: redis-cli -h " + host + " -p " + port + auth)
+	}
+}

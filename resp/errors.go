@@ -1,0 +1,114 @@
+package resp
+
+import "strings"
+
+// Error texts sent to clients, in Redis 7's exact words. Handlers use these
+// names and never spell an error inline.
+const (
+	ErrSyntax          = "ERR syntax error"
+	ErrWrongType       = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	ErrNotInteger      = "ERR value is not an integer or out of range"
+	ErrNotFloat        = "ERR value is not a valid float"
+	ErrOverflow        = "ERR increment or decrement would overflow"
+	ErrNaNOrInfinity   = "ERR increment would produce NaN or Infinity"
+	ErrNoSuchKey       = "ERR no such key"
+	ErrDBIndex         = "ERR DB index is out of range"
+	ErrNoAuth          = "NOAUTH Authentication required."
+	ErrWrongPass       = "WRONGPASS invalid username-password pair or user is disabled."
+	ErrNoPassword      = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	ErrMaxClients      = "ERR max number of clients reached"
+	ErrStringTooLong   = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+	ErrOffsetRange     = "ERR offset is out of range"
+	ErrInvalidCursor   = "ERR invalid cursor"
+	ErrNoProto         = "NOPROTO unsupported protocol version"
+	ErrPositive        = "ERR value is out of range, must be positive"
+	ErrSameObject      = "ERR source and destination objects are the same"
+	ErrExpireNXXX      = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrExpireGTLT      = "ERR GT and LT options at the same time are not compatible"
+	ErrClientNameSpace = "ERR Client names cannot contain spaces, newlines or special characters."
+	ErrNoSuchClient    = "ERR No such client"
+	ErrShutdownAuth    = "NOAUTH Authentication required."
+	ErrTimeoutInt      = "ERR timeout is not an integer or out of range"
+)
+
+// Protocol error texts, sent before the server closes the connection.
+const (
+	ProtoInvalidMultibulk = "ERR Protocol error: invalid multibulk length"
+	ProtoInvalidBulk      = "ERR Protocol error: invalid bulk length"
+	ProtoUnbalancedQuotes = "ERR Protocol error: unbalanced quotes in request"
+	ProtoBigInline        = "ERR Protocol error: too big inline request"
+	ProtoBigMbulkCount    = "ERR Protocol error: too big mbulk count string"
+	ProtoBigBulkCount     = "ERR Protocol error: too big bulk count string"
+	ProtoUnauthMultibulk  = "ERR Protocol error: unauthenticated multibulk length"
+	ProtoUnauthBulk       = "ERR Protocol error: unauthenticated bulk length"
+)
+
+// ProtoExpectedDollar is the protocol error for a multibulk element that
+// does not start with '$'.
+func ProtoExpectedDollar(got byte) string {
+	return "ERR Protocol error: expected '$', got '" + string(got) + "'"
+}
+
+// WrongArgs is Redis's arity error; name is the command as Redis reports
+// it: lower-case, "parent|sub" for a subcommand.
+func WrongArgs(name string) string {
+	return "ERR wrong number of arguments for '" + name + "' command"
+}
+
+// InvalidExpire is the error for a non-positive or overflowing expire time
+// given to the command name (lower-case).
+func InvalidExpire(name string) string {
+	return "ERR invalid expire time in '" + name + "' command"
+}
+
+// UnknownCommand is Redis's reply to an unknown command: the name and the
+// first arguments, each quoted and followed by a space, cut at 128 bytes.
+func UnknownCommand(args [][]byte) string {
+	var b strings.Builder
+	for _, a := range args[1:] {
+		if b.Len() >= 128 {
+			break
+		}
+		b.WriteByte('\'')
+		b.Write(truncate(a, 128-b.Len()))
+		b.WriteString("' ")
+	}
+	return sanitize("ERR unknown command '" + string(truncate(args[0], 128)) +
+		"', with args beginning with: " + b.String())
+}
+
+// UnknownSubcommand is Redis's reply to an unknown subcommand of a
+// container command such as CLIENT.
+func UnknownSubcommand(container string, sub []byte) string {
+	return sanitize("ERR unknown subcommand '" + string(truncate(sub, 128)) +
+		"'. Try " + strings.ToUpper(container) + " HELP.")
+}
+
+// UnsupportedOption is the EXPIRE family's reply to an unknown option.
+func UnsupportedOption(opt []byte) string {
+	return sanitize("ERR Unsupported option " + string(opt))
+}
+
+func truncate(b []byte, n int) []byte {
+	if n < 0 {
+		n = 0
+	}
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// sanitize replaces CR and LF, which cannot appear in an error line, with
+// spaces, as Redis does.
+func sanitize(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,297 @@
+package resp
+
+import (
+	"math"
+	"strconv"
+)
+
+// Limits bound what one connection may make the server hold. Zero fields
+// mean the documented defaults.
+type Limits struct {
+	// MaxBulkLen is proto-max-bulk-len: the largest bulk argument
+	// (default 512 MiB).
+	MaxBulkLen int64
+	// MaxQueryBuffer is client-query-buffer-limit: the most bytes one
+	// incomplete command may occupy (default 1 GiB). A client past it is
+	// disconnected without a reply, as Redis does.
+	MaxQueryBuffer int64
+	// AuthRequired, if set, reports whether the connection still has to
+	// authenticate; such a connection may send at most 10 arguments of at
+	// most 16 KiB each, as in Redis.
+	AuthRequired func() bool
+}
+
+// Default limits, as Redis 7 names and sets them.
+const (
+	DefaultMaxBulkLen     = 512 << 20
+	DefaultMaxQueryBuffer = 1 << 30
+	maxInline             = 64 << 10 // PROTO_INLINE_MAX_SIZE
+	maxMultibulk          = math.MaxInt32
+	unauthMaxMultibulk    = 10
+	unauthMaxBulk         = 16384
+)
+
+// ProtocolError is a malformed request. Text is the error reply Redis sends
+// before closing the connection; it is empty when Redis closes silently
+// (query buffer limit).
+type ProtocolError struct{ Text string }
+
+func (e *ProtocolError) Error() string {
+	if e.Text == "" {
+		return "resp: query buffer limit reached"
+	}
+	return "resp: " + e.Text
+}
+
+// ErrQueryBufferLimit is returned when a command grows past MaxQueryBuffer.
+var ErrQueryBufferLimit = &ProtocolError{}
+
+type frameState uint8
+
+const (
+	stStart    frameState = iota // at the start of a command
+	stCount                      // reading "*<n>" up to '\r'
+	stDollar                     // expecting the '$' of a bulk header
+	stBulkLen                    // reading "$<n>" up to '\r'
+	stSkipLF                     // skipping the byte after a header's '\r'
+	stPayload                    // copying a bulk payload
+	stPayloadE                   // skipping the two bytes after a payload
+	stInline                     // reading an inline command line
+)
+
+// Framer turns the byte stream a client sends into canonical RESP
+// multibulk commands for redcon's parser, enforcing Redis's limits and
+// reproducing its parsing: inline commands are split as sdssplitargs does
+// and rewritten as multibulk, "*0" and "*-1" are ignored, the two bytes
+// after a bulk payload are skipped unchecked, and every protocol error gets
+// Redis's reply text. A Framer holds one connection's state and is not safe
+// for concurrent use.
+type Framer struct {
+	lim      Limits
+	state    frameState
+	line     []byte // header digits or inline line being collected
+	left     int64  // bulks left in the current multibulk
+	payload  int64  // payload bytes left in the current bulk
+	skip     int    // CRLF bytes left after a payload
+	cmdBytes int64  // bytes of the current command so far
+	next     frameState
+}
+
+// NewFramer returns a Framer enforcing lim.
+func NewFramer(lim Limits) *Framer {
+	if lim.MaxBulkLen <= 0 {
+		lim.MaxBulkLen = DefaultMaxBulkLen
+	}
+	if lim.MaxQueryBuffer <= 0 {
+		lim.MaxQueryBuffer = DefaultMaxQueryBuffer
+	}
+	return &Framer{lim: lim}
+}
+
+func (f *Framer) authRequired() bool {
+	return f.lim.AuthRequired != nil && f.lim.AuthRequired()
+}
+
+// Feed appends to dst the canonical RESP for the bytes in src and returns
+// it. On a protocol error it returns the bytes of every command completed
+// before it together with a *ProtocolError; the connection must then be
+// closed after replying with the error's Text.
+func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
+	for len(src) > 0 {
+		var err error
+		switch f.state {
+		case stStart:
+			if src[0] == '*' {
+				f.state, f.line = stCount, f.line[:0]
+				src = src[1:]
+				continue
+			}
+			f.state, f.line = stInline, f.line[:0]
+		case stCount:
+			src, dst, err = f.count(dst, src)
+		case stDollar:
+			if src[0] != '$' {
+				return dst, &ProtocolError{ProtoExpectedDollar(src[0])}
+			}
+			f.state, f.line = stBulkLen, f.line[:0]
+			src = src[1:]
+		case stBulkLen:
+			src, dst, err = f.bulkLen(dst, src)
+		case stSkipLF:
+			src, f.state = src[1:], f.next
+		case stPayload:
+			n := int64(len(src))
+			if n > f.payload {
+				n = f.payload
+			}
+			dst = append(dst, src[:n]...)
+			src, f.payload = src[n:], f.payload-n
+			if f.payload == 0 {
+				dst = append(dst, '\r', '\n')
+				f.state, f.skip = stPayloadE, 2
+			}
+		case stPayloadE:
+			src, f.skip = src[1:], f.skip-1
+			if f.skip == 0 {
+				f.endBulk()
+			}
+		case stInline:
+			src, dst, err = f.inline(dst, src)
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+// collect appends src up to the first stop byte to f.line. It reports
+// whether the stop byte was found and returns the rest after it.
+func (f *Framer) collect(src []byte, stop byte, max int) (rest []byte, found, tooBig bool) {
+	for i, b := range src {
+		if b == stop {
+			f.line = append(f.line, src[:i]...)
+			return src[i+1:], true, false
+		}
+	}
+	f.line = append(f.line, src...)
+	return nil, false, len(f.line) > max
+}
+
+func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {
+	rest, found, tooBig := f.collect(src, '\r', maxInline)
+	if tooBig {
+		return nil, dst, &ProtocolError{ProtoBigMbulkCount}
+	}
+	if !found {
+		return rest, dst, nil
+	}
+	n, ok := parseLL(f.line)
+	switch {
+	case !ok || n > maxMultibulk:
+		return nil, dst, &ProtocolError{ProtoInvalidMultibulk}
+	case n > unauthMaxMultibulk && f.authRequired():
+		return nil, dst, &ProtocolError{ProtoUnauthMultibulk}
+	}
+	f.state, f.next = stSkipLF, stStart
+	if n > 0 {
+		f.next, f.left, f.cmdBytes = stDollar, n, 0
+		dst = appendHeader(dst, '*', n)
+	}
+	return rest, dst, nil
+}
+
+func (f *Framer) bulkLen(dst, src []byte) ([]byte, []byte, error) {
+	rest, found, tooBig := f.collect(src, '\r', maxInline)
+	if tooBig {
+		return nil, dst, &ProtocolError{ProtoBigBulkCount}
+	}
+	if !found {
+		return rest, dst, nil
+	}
+	n, ok := parseLL(f.line)
+	switch {
+	case !ok || n < 0 || n > f.lim.MaxBulkLen:
+		return nil, dst, &ProtocolError{ProtoInvalidBulk}
+	case n > unauthMaxBulk && f.authRequired():
+		return nil, dst, &ProtocolError{ProtoUnauthBulk}
+	}
+	f.cmdBytes += n
+	if f.cmdBytes > f.lim.MaxQueryBuffer {
+		return nil, dst, ErrQueryBufferLimit
+	}
+	dst = appendHeader(dst, '$', n)
+	f.state, f.next, f.payload = stSkipLF, stPayload, n
+	if n == 0 {
+		dst = append(dst, '\r', '\n')
+		f.next, f.skip = stPayloadE, 2
+	}
+	return rest, dst, nil
+}
+
+// endBulk moves on after a bulk's trailing CRLF.
+func (f *Framer) endBulk() {
+	f.left--
+	if f.left == 0 {
+		f.state = stStart
+		return
+	}
+	f.state = stDollar
+}
+
+func (f *Framer) inline(dst, src []byte) ([]byte, []byte, error) {
+	rest, found, tooBig := f.collect(src, '\n', maxInline)
+	if tooBig {
+		return nil, dst, &ProtocolError{ProtoBigInline}
+	}
+	if !found {
+		return rest, dst, nil
+	}
+	line := f.line
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	args, ok := SplitArgs(line)
+	if !ok {
+		return nil, dst, &ProtocolError{ProtoUnbalancedQuotes}
+	}
+	if len(args) > 0 {
+		dst = appendHeader(dst, '*', int64(len(args)))
+		for _, a := range args {
+			dst = appendHeader(dst, '$', int64(len(a)))
+			dst = append(dst, a...)
+			dst = append(dst, '\r', '\n')
+		}
+	}
+	f.state = stStart
+	return rest, dst, nil
+}
+
+func appendHeader(dst []byte, kind byte, n int64) []byte {
+	dst = append(dst, kind)
+	dst = strconv.AppendInt(dst, n, 10)
+	return append(dst, '\r', '\n')
+}
+
+// parseLL parses a decimal integer as Redis's string2ll does: an optional
+// '-', no '+', no leading zeros, no spaces, at most 20 bytes, in range.
+func parseLL(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(v), true
+}
+
+// ParseInt parses a command argument as Redis parses integers
+// (string2ll): no spaces, no '+', no leading zeros.
+func ParseInt(b []byte) (int64, bool) { return parseLL(b) }

@@ -1,0 +1,204 @@
+package resp
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/tidwall/redcon"
+)
+
+// Writer writes replies to one redcon connection in the connection's
+// protocol: RESP2 (the default) or RESP3 after HELLO 3. RESP2 replies go
+// through redcon's own writer; RESP3 types redcon lacks are appended as raw
+// bytes. A Writer belongs to one connection and is not safe for concurrent
+// use.
+type Writer struct {
+	conn  redcon.Conn
+	proto int
+	buf   []byte // scratch for RESP3 headers and numbers
+}
+
+// NewWriter returns a RESP2 writer on conn.
+func NewWriter(conn redcon.Conn) *Writer {
+	return &Writer{conn: conn, proto: 2}
+}
+
+// Proto returns the protocol version in use, 2 or 3.
+func (w *Writer) Proto() int { return w.proto }
+
+// SetProto switches the writer to RESP2 or RESP3.
+func (w *Writer) SetProto(p int) { w.proto = p }
+
+// Conn returns the underlying connection.
+func (w *Writer) Conn() redcon.Conn { return w.conn }
+
+// SetConn replaces the underlying connection (after a detach).
+func (w *Writer) SetConn(c redcon.Conn) { w.conn = c }
+
+// OK writes +OK.
+func (w *Writer) OK() { w.conn.WriteRaw(okReply) }
+
+var (
+	okReply        = []byte("+OK\r\n")
+	nullBulk       = []byte("$-1\r\n")
+	nullArray      = []byte("*-1\r\n")
+	null3          = []byte("_\r\n")
+	queuedReply    = []byte("+QUEUED\r\n")
+	emptyArray     = []byte("*0\r\n")
+	integerZero    = []byte(":0\r\n")
+	integerOne     = []byte(":1\r\n")
+	resp3True      = []byte("#t\r\n")
+	resp3False     = []byte("#f\r\n")
+	pongReply      = []byte("+PONG\r\n")
+	emptyBulkReply = []byte("$0\r\n\r\n")
+)
+
+// Simple writes a simple string (+s). s must not contain CR or LF.
+func (w *Writer) Simple(s string) { w.conn.WriteString(s) }
+
+// Pong writes +PONG.
+func (w *Writer) Pong() { w.conn.WriteRaw(pongReply) }
+
+// Queued writes +QUEUED.
+func (w *Writer) Queued() { w.conn.WriteRaw(queuedReply) }
+
+// Error writes an error line; msg starts with its code ("ERR ...").
+func (w *Writer) Error(msg string) { w.conn.WriteError(msg) }
+
+// Int writes an integer reply.
+func (w *Writer) Int(n int64) {
+	switch n {
+	case 0:
+		w.conn.WriteRaw(integerZero)
+	case 1:
+		w.conn.WriteRaw(integerOne)
+	default:
+		w.conn.WriteInt64(n)
+	}
+}
+
+// Bool writes a RESP3 boolean, or the integer 1 or 0 in RESP2.
+func (w *Writer) Bool(b bool) {
+	switch {
+	case w.proto == 3 && b:
+		w.conn.WriteRaw(resp3True)
+	case w.proto == 3:
+		w.conn.WriteRaw(resp3False)
+	case b:
+		w.conn.WriteRaw(integerOne)
+	default:
+		w.conn.WriteRaw(integerZero)
+	}
+}
+
+// Bulk writes a bulk string.
+func (w *Writer) Bulk(b []byte) {
+	if len(b) == 0 {
+		w.conn.WriteRaw(emptyBulkReply)
+		return
+	}
+	w.conn.WriteBulk(b)
+}
+
+// BulkString writes a bulk string.
+func (w *Writer) BulkString(s string) { w.conn.WriteBulkString(s) }
+
+// Null writes the null bulk string ($-1) in RESP2, or _ in RESP3.
+func (w *Writer) Null() {
+	if w.proto == 3 {
+		w.conn.WriteRaw(null3)
+		return
+	}
+	w.conn.WriteRaw(nullBulk)
+}
+
+// NullArray writes the null array (*-1) in RESP2, or _ in RESP3.
+func (w *Writer) NullArray() {
+	if w.proto == 3 {
+		w.conn.WriteRaw(null3)
+		return
+	}
+	w.conn.WriteRaw(nullArray)
+}
+
+// Array writes an array header for n elements.
+func (w *Writer) Array(n int) {
+	if n == 0 {
+		w.conn.WriteRaw(emptyArray)
+		return
+	}
+	w.conn.WriteArray(n)
+}
+
+// Map writes a map header for n key/value pairs: %n in RESP3, an array of
+// 2n elements in RESP2.
+func (w *Writer) Map(n int) {
+	if w.proto == 3 {
+		w.header('%', n)
+		return
+	}
+	w.Array(2 * n)
+}
+
+// Set writes a set header: ~n in RESP3, an array in RESP2.
+func (w *Writer) Set(n int) {
+	if w.proto == 3 {
+		w.header('~', n)
+		return
+	}
+	w.Array(n)
+}
+
+// Double writes a double: ,f in RESP3, a bulk string in RESP2. The text is
+// Redis's: the shortest representation that round-trips, "inf"/"-inf".
+func (w *Writer) Double(f float64) {
+	w.buf = w.buf[:0]
+	if w.proto == 3 {
+		w.buf = append(w.buf, ',')
+		w.buf = AppendDouble(w.buf, f)
+		w.buf = append(w.buf, '\r', '\n')
+		w.conn.WriteRaw(w.buf)
+		return
+	}
+	w.buf = AppendDouble(w.buf, f)
+	w.conn.WriteBulk(w.buf)
+}
+
+// Verbatim writes a verbatim string of format "txt" in RESP3, a bulk string
+// in RESP2 (INFO, CLIENT LIST, CLIENT INFO).
+func (w *Writer) Verbatim(s string) {
+	if w.proto != 3 {
+		w.conn.WriteBulkString(s)
+		return
+	}
+	w.buf = append(w.buf[:0], '=')
+	w.buf = strconv.AppendInt(w.buf, int64(len(s)+4), 10)
+	w.buf = append(w.buf, "\r\ntxt:"...)
+	w.buf = append(w.buf, s...)
+	w.buf = append(w.buf, '\r', '\n')
+	w.conn.WriteRaw(w.buf)
+}
+
+// Raw writes bytes that are already RESP.
+func (w *Writer) Raw(b []byte) { w.conn.WriteRaw(b) }
+
+func (w *Writer) header(kind byte, n int) {
+	w.buf = append(w.buf[:0], kind)
+	w.buf = strconv.AppendInt(w.buf, int64(n), 10)
+	w.buf = append(w.buf, '\r', '\n')
+	w.conn.WriteRaw(w.buf)
+}
+
+// AppendDouble appends f as Redis 7 prints a double reply: "inf", "-inf",
+// "nan", or the shortest decimal that reads back as f.
+func AppendDouble(b []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(b, "inf"...)
+	case math.IsInf(f, -1):
+		return append(b, "-inf"...)
+	case math.IsNaN(f):
+		return append(b, "nan"...)
+	}
+	return strconv.AppendFloat(b, f, 'g', 17, 64)
+}

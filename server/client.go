@@ -1,0 +1,211 @@
+package server
+
+import (
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"github.com/remoted/remoted/resp"
+)
+
+// Client is one connection's state. Its fields are owned by the
+// connection's goroutine, except those read by CLIENT LIST and INFO from
+// other connections, which sit behind mu or are atomic.
+type Client struct {
+	srv  *Server
+	id   int64
+	conn redcon.Conn
+	nc   *limitConn
+	w    *resp.Writer
+
+	addr, laddr string
+	created     time.Time
+	authed      bool
+	reply       replyMode
+	lower       [32]byte // scratch for lower-casing command names
+
+	mu      sync.Mutex // guards the fields below
+	name    string
+	libName string
+	libVer  string
+	lastCmd string
+	proto   int
+	flags   string
+
+	lastActive atomic.Int64 // unix ms of the last command
+	killed     atomic.Bool
+	closedCh   chan struct{}
+}
+
+type replyMode uint8
+
+const (
+	replyOn replyMode = iota
+	replyOff
+	replySkipNext
+	replySkip
+)
+
+func newClient(s *Server, conn redcon.Conn, nc *limitConn) *Client {
+	c := &Client{
+		srv:      s,
+		id:       s.nextID.Add(1),
+		conn:     conn,
+		nc:       nc,
+		w:        resp.NewWriter(conn),
+		created:  time.Now(),
+		authed:   s.cfg.RequirePass == "",
+		proto:    2,
+		closedCh: make(chan struct{}),
+	}
+	c.lastActive.Store(c.created.UnixMilli())
+	c.addr, c.laddr = clientAddrs(nc.Conn)
+	return c
+}
+
+// clientAddrs renders a connection's addresses as CLIENT LIST does: a unix
+// client is "path:0" on both ends.
+func clientAddrs(nc net.Conn) (addr, laddr string) {
+	if uc, ok := nc.(*unixConn); ok {
+		return uc.path + ":0", uc.path + ":0"
+	}
+	return nc.RemoteAddr().String(), nc.LocalAddr().String()
+}
+
+// ID returns the client id that CLIENT ID reports.
+func (c *Client) ID() int64 { return c.id }
+
+// gone marks the client as disconnected.
+func (c *Client) gone() {
+	close(c.closedCh)
+}
+
+// command binds a command's table entry to its handler.
+type command struct {
+	meta    *resp.Command
+	fn      func(c *Client, args [][]byte)
+	keys    bool // runs under the keyspace lock
+	noAuth  bool // allowed before AUTH
+	subs    map[string]*command
+	monitor bool // shown to MONITOR
+}
+
+// handle runs one command from redcon.
+func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
+	c := conn.Context().(*Client)
+	if s.closing.Load() || c.killed.Load() {
+		conn.Close()
+		return
+	}
+	args := rc.Args
+	now := time.Now()
+	c.lastActive.Store(now.UnixMilli())
+	cmd, errText := s.lookup(c, args)
+	if cmd != nil && !c.authed && !cmd.noAuth {
+		errText = resp.ErrNoAuth
+	}
+	w := c.w
+	if c.reply != replyOn {
+		w = c.replyWriter()
+	}
+	if errText != "" {
+		s.stats.errors.Add(1)
+		w.Error(errText)
+		c.afterReply()
+		return
+	}
+	if cmd.monitor && s.monitors.active() {
+		s.monitors.feed(c, args, now)
+	}
+	s.stats.commands.Add(1)
+	if cmd.keys {
+		s.db.mu.Lock()
+		s.db.now = now.UnixMilli()
+		cmd.fn(c, args)
+		s.db.mu.Unlock()
+	} else {
+		cmd.fn(c, args)
+	}
+	c.mu.Lock()
+	c.lastCmd = cmd.meta.Name
+	c.mu.Unlock()
+	c.afterReply()
+}
+
+// lookup finds the command for args, checking arity and subcommands, and
+// returns Redis's error text when it cannot be run.
+func (s *Server) lookup(c *Client, args [][]byte) (*command, string) {
+	cmd := s.cmds[lowerInto(c.lower[:0], args[0])]
+	if cmd == nil {
+		return nil, resp.UnknownCommand(args)
+	}
+	if cmd.subs != nil && len(args) >= 2 {
+		sub := cmd.subs[lowerInto(c.lower[:0], args[1])]
+		if sub == nil {
+			return nil, resp.UnknownSubcommand(cmd.meta.Name, args[1])
+		}
+		cmd = sub
+	}
+	if !cmd.meta.ArityOK(len(args)) {
+		return nil, resp.WrongArgs(cmd.meta.Name)
+	}
+	return cmd, ""
+}
+
+// lowerInto lower-cases b into buf (reusing it when b fits) and returns it
+// as a string for a map lookup; the conversion does not allocate there.
+func lowerInto(buf []byte, b []byte) string {
+	if len(b) > cap(buf) {
+		buf = make([]byte, 0, len(b))
+	}
+	for _, ch := range b {
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		buf = append(buf, ch)
+	}
+	return string(buf)
+}
+
+// replyWriter returns the writer for this command under CLIENT REPLY
+// OFF/SKIP: replies go nowhere.
+func (c *Client) replyWriter() *resp.Writer {
+	if c.reply == replySkipNext {
+		// CLIENT REPLY SKIP itself still gets no reply; the next one is
+		// skipped.
+		c.reply = replySkip
+		return discardWriter(c.w.Proto())
+	}
+	return discardWriter(c.w.Proto())
+}
+
+// afterReply ends a skipped command's suppression.
+func (c *Client) afterReply() {
+	if c.reply == replySkip {
+		c.reply = replyOn
+	}
+}
+
+// setProto switches the connection's protocol.
+func (c *Client) setProto(p int) {
+	c.w.SetProto(p)
+	c.mu.Lock()
+	c.proto = p
+	c.mu.Unlock()
+}
+
+// kill disconnects the client from another goroutine (CLIENT KILL).
+func (c *Client) kill() {
+	c.killed.Store(true)
+	c.nc.SetReadDeadline(time.Now())
+}
+
+func (c *Client) idleSeconds(now time.Time) int64 {
+	return (now.UnixMilli() - c.lastActive.Load()) / 1000
+}
+
+func (c *Client) String() string { return "client " + strconv.FormatInt(c.id, 10) }

@@ -1,0 +1,328 @@
+package server
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/remoted/remoted/resp"
+)
+
+// commandsClient handles CLIENT and its subcommands.
+func (s *Server) commandsClient(r *registry) {
+	r.plain("client|id", s.cmdClientID)
+	r.plain("client|setname", s.cmdClientSetName)
+	r.plain("client|getname", s.cmdClientGetName)
+	r.plain("client|list", s.cmdClientList)
+	r.plain("client|info", s.cmdClientInfo)
+	r.plain("client|kill", s.cmdClientKill)
+	r.plain("client|setinfo", s.cmdClientSetInfo)
+	r.plain("client|reply", s.cmdClientReply)
+	r.plain("client|help", s.cmdClientHelp)
+}
+
+func (s *Server) cmdClientID(c *Client, args [][]byte) { c.w.Int(c.id) }
+
+func (s *Server) cmdClientSetName(c *Client, args [][]byte) {
+	if !validClientName(args[2]) {
+		c.w.Error(resp.ErrClientNameSpace)
+		return
+	}
+	c.setName(string(args[2]))
+	c.w.OK()
+}
+
+func (s *Server) cmdClientGetName(c *Client, args [][]byte) {
+	c.mu.Lock()
+	name := c.name
+	c.mu.Unlock()
+	if name == "" {
+		c.w.Null()
+		return
+	}
+	c.w.BulkString(name)
+}
+
+func (s *Server) cmdClientInfo(c *Client, args [][]byte) {
+	c.w.Verbatim(c.infoLine(time.Now(), "client|info"))
+}
+
+func (s *Server) cmdClientList(c *Client, args [][]byte) {
+	var ids []int64
+	for i := 2; i < len(args); i++ {
+		opt := strings.ToLower(string(args[i]))
+		switch {
+		case opt == "type" && i+1 < len(args):
+			t := strings.ToLower(string(args[i+1]))
+			if !slices.Contains([]string{"normal", "master", "replica", "slave", "pubsub"}, t) {
+				c.w.Error("ERR Unknown client type '" + string(args[i+1]) + "'")
+				return
+			}
+			if t != "normal" {
+				ids = []int64{-1} // no client of that type
+			}
+			i++
+		case opt == "id" && i+1 < len(args):
+			for i++; i < len(args); i++ {
+				id, ok := resp.ParseInt(args[i])
+				if !ok || id <= 0 {
+					c.w.Error("ERR Invalid client ID")
+					return
+				}
+				ids = append(ids, id)
+			}
+		default:
+			c.w.Error(resp.ErrSyntax)
+			return
+		}
+	}
+	now := time.Now()
+	var b strings.Builder
+	for _, o := range s.clientsSnapshot() {
+		if ids != nil && !slices.Contains(ids, o.id) {
+			continue
+		}
+		cmd := ""
+		if o == c {
+			cmd = "client|list"
+		}
+		b.WriteString(o.infoLine(now, cmd))
+	}
+	c.w.Verbatim(b.String())
+}
+
+// clientsSnapshot returns the connected clients in id order.
+func (s *Server) clientsSnapshot() []*Client {
+	s.mu.Lock()
+	list := make([]*Client, 0, len(s.clients))
+	for _, c := range s.clients {
+		list = append(list, c)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(list, func(a, b *Client) int { return int(a.id - b.id) })
+	return list
+}
+
+// infoLine renders the client as one CLIENT LIST line. curCmd, if not
+// empty, is shown as the last command (the one running now).
+func (c *Client) infoLine(now time.Time, curCmd string) string {
+	c.mu.Lock()
+	name, lib, ver, last, proto := c.name, c.libName, c.libVer, c.lastCmd, c.proto
+	c.mu.Unlock()
+	if curCmd != "" {
+		last = curCmd
+	}
+	if last == "" {
+		last = "NULL"
+	}
+	flags := "N"
+	if _, unix := c.nc.Conn.(*unixConn); unix {
+		flags = "U"
+	}
+	var b strings.Builder
+	for _, kv := range [...][2]string{
+		{"id", itoa(c.id)}, {"addr", c.addr}, {"laddr", c.laddr}, {"fd", "-1"},
+		{"name", name}, {"age", itoa(int64(now.Sub(c.created) / time.Second))},
+		{"idle", itoa(c.idleSeconds(now))}, {"flags", flags}, {"db", "0"},
+		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", "-1"},
+		{"qbuf", "0"}, {"qbuf-free", "0"}, {"argv-mem", "0"}, {"multi-mem", "0"},
+		{"rbs", "0"}, {"rbp", "0"}, {"obl", "0"}, {"oll", "0"}, {"omem", "0"},
+		{"tot-mem", "0"}, {"events", "r"}, {"cmd", last}, {"user", defaultUser},
+		{"redir", "-1"}, {"resp", itoa(int64(proto))}, {"lib-name", lib}, {"lib-ver", ver},
+	} {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(kv[0])
+		b.WriteByte('=')
+		b.WriteString(kv[1])
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// killFilter is CLIENT KILL's filter, new form.
+type killFilter struct {
+	id           int64
+	addr, laddr  string
+	typ          string
+	skipMe       bool
+	maxAge       int64
+	hasAny       bool
+	userMismatch bool
+}
+
+func parseKillFilter(args [][]byte) (killFilter, string) {
+	f := killFilter{skipMe: true}
+	for i := 2; i < len(args); i += 2 {
+		if i+1 >= len(args) {
+			return f, resp.ErrSyntax
+		}
+		val := string(args[i+1])
+		f.hasAny = true
+		switch strings.ToLower(string(args[i])) {
+		case "id":
+			id, ok := resp.ParseInt(args[i+1])
+			if !ok || id <= 0 {
+				return f, "ERR client-id should be greater than 0"
+			}
+			f.id = id
+		case "addr":
+			f.addr = val
+		case "laddr":
+			f.laddr = val
+		case "type":
+			t := strings.ToLower(val)
+			if !slices.Contains([]string{"normal", "master", "replica", "slave", "pubsub"}, t) {
+				return f, "ERR Unknown client type '" + val + "'"
+			}
+			f.typ = t
+		case "user":
+			f.userMismatch = val != defaultUser
+		case "skipme":
+			switch strings.ToLower(val) {
+			case "yes":
+				f.skipMe = true
+			case "no":
+				f.skipMe = false
+			default:
+				return f, resp.ErrSyntax
+			}
+		case "maxage":
+			age, ok := resp.ParseInt(args[i+1])
+			if !ok {
+				return f, resp.ErrNotInteger
+			}
+			f.maxAge = age
+		default:
+			return f, resp.ErrSyntax
+		}
+	}
+	return f, ""
+}
+
+func (f killFilter) matches(c, self *Client, now time.Time) bool {
+	switch {
+	case f.userMismatch, f.typ != "" && f.typ != "normal":
+		return false
+	case f.id != 0 && c.id != f.id,
+		f.addr != "" && c.addr != f.addr,
+		f.laddr != "" && c.laddr != f.laddr,
+		f.skipMe && c == self,
+		f.maxAge != 0 && int64(now.Sub(c.created)/time.Second) < f.maxAge:
+		return false
+	}
+	return true
+}
+
+func (s *Server) cmdClientKill(c *Client, args [][]byte) {
+	if len(args) == 3 { // old form: CLIENT KILL addr:port
+		for _, o := range s.clientsSnapshot() {
+			if o.addr == string(args[2]) {
+				s.killClient(c, o)
+				c.w.OK()
+				return
+			}
+		}
+		c.w.Error(resp.ErrNoSuchClient)
+		return
+	}
+	f, errText := parseKillFilter(args)
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
+	now := time.Now()
+	var n int64
+	for _, o := range s.clientsSnapshot() {
+		if f.matches(o, c, now) {
+			s.killClient(c, o)
+			n++
+		}
+	}
+	c.w.Int(n)
+}
+
+// killClient disconnects victim; a client killing itself is closed after
+// this reply, as in Redis.
+func (s *Server) killClient(self, victim *Client) {
+	if victim == self {
+		self.killed.Store(true)
+		return
+	}
+	victim.kill()
+}
+
+func (s *Server) cmdClientSetInfo(c *Client, args [][]byte) {
+	attr := strings.ToLower(string(args[2]))
+	if attr != "lib-name" && attr != "lib-ver" {
+		c.w.Error("ERR Unrecognized option '" + string(args[2]) + "'")
+		return
+	}
+	if !validClientName(args[3]) {
+		c.w.Error("ERR " + attr + " cannot contain spaces, newlines or special characters.")
+		return
+	}
+	c.mu.Lock()
+	if attr == "lib-name" {
+		c.libName = string(args[3])
+	} else {
+		c.libVer = string(args[3])
+	}
+	c.mu.Unlock()
+	c.w.OK()
+}
+
+func (s *Server) cmdClientReply(c *Client, args [][]byte) {
+	switch strings.ToLower(string(args[2])) {
+	case "on":
+		c.reply = replyOn
+		c.w.OK()
+	case "off":
+		c.reply = replyOff
+	case "skip":
+		if c.reply == replyOn {
+			c.reply = replySkipNext
+		}
+	default:
+		c.w.Error(resp.ErrSyntax)
+	}
+}
+
+var clientHelp = []string{
+	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"GETNAME",
+	"    Return the name of the current connection.",
+	"ID",
+	"    Return the ID of the current connection.",
+	"INFO",
+	"    Return information about the current client connection.",
+	"KILL <ip:port>",
+	"    Kill connection made from <ip:port>.",
+	"KILL <option> <value> [<option> <value> [...]]",
+	"    Kill connections. Options are: ID <client-id>, ADDR <ip:port>,",
+	"    LADDR <ip:port>, TYPE normal|master|replica|pubsub, USER <name>,",
+	"    SKIPME yes|no (default yes), MAXAGE <seconds>.",
+	"LIST [options ...]",
+	"    Return information about client connections. Options:",
+	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB): return clients of the given type.",
+	"    * ID <client-id> [client-id ...]: return clients with the given ids.",
+	"REPLY (ON|OFF|SKIP)",
+	"    Control the replies sent to the current connection.",
+	"SETNAME <name>",
+	"    Name the current connection.",
+	"SETINFO <LIB-NAME|LIB-VER> <value>",
+	"    Record the client library's name or version for CLIENT LIST.",
+	"HELP",
+	"    Print this help.",
+}
+
+func (s *Server) cmdClientHelp(c *Client, args [][]byte) { c.writeHelp(clientHelp) }
+
+// writeHelp writes a HELP reply: an array of simple strings.
+func (c *Client) writeHelp(lines []string) {
+	c.w.Array(len(lines))
+	for _, l := range lines {
+		c.w.Simple(l)
+	}
+}

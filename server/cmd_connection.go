@@ -1,0 +1,214 @@
+package server
+
+import (
+	"crypto/subtle"
+	"strconv"
+	"strings"
+
+	"github.com/remoted/remoted/resp"
+)
+
+// commandsConnection handles the connection's own state: PING, AUTH,
+// HELLO, SELECT, RESET, QUIT and CLIENT.
+func (s *Server) commandsConnection(r *registry) {
+	r.plain("ping", s.cmdPing)
+	r.plain("echo", s.cmdEcho)
+	r.plain("quit", s.cmdQuit)
+	r.plain("hello", s.cmdHello)
+	r.plain("auth", s.cmdAuth)
+	r.plain("select", s.cmdSelect)
+	r.plain("reset", s.cmdReset)
+	s.commandsClient(r)
+}
+
+const (
+	errHelloNoAuth   = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+	errProtoVersion  = "ERR Protocol version is not an integer or out of range"
+	defaultUser      = "default"
+	resetReply       = "RESET"
+	helloServerName  = "remoted"
+	helloModeDefault = "standalone"
+)
+
+func (s *Server) cmdPing(c *Client, args [][]byte) {
+	switch len(args) {
+	case 1:
+		c.w.Pong()
+	case 2:
+		c.w.Bulk(args[1])
+	default:
+		c.w.Error(resp.WrongArgs("ping"))
+	}
+}
+
+func (s *Server) cmdEcho(c *Client, args [][]byte) { c.w.Bulk(args[1]) }
+
+func (s *Server) cmdQuit(c *Client, args [][]byte) {
+	c.w.OK()
+	c.killed.Store(true) // run nothing more from this connection
+	c.conn.Close()
+}
+
+// checkPassword reports whether user/pass authenticate: the only user is
+// "default", which needs RequirePass when one is set and accepts any
+// password otherwise, as Redis's nopass default user does.
+func (s *Server) checkPassword(user, pass []byte) bool {
+	if string(user) != defaultUser {
+		return false
+	}
+	if s.cfg.RequirePass == "" {
+		return true
+	}
+	return subtle.ConstantTimeCompare(pass, []byte(s.cfg.RequirePass)) == 1
+}
+
+func (c *Client) setAuthed(ok bool) {
+	c.authed = ok
+	c.nc.needAuth = !ok
+}
+
+func (s *Server) cmdAuth(c *Client, args [][]byte) {
+	var user, pass []byte
+	switch len(args) {
+	case 2:
+		if s.cfg.RequirePass == "" {
+			c.w.Error(resp.ErrNoPassword)
+			return
+		}
+		user, pass = []byte(defaultUser), args[1]
+	case 3:
+		user, pass = args[1], args[2]
+	default:
+		c.w.Error(resp.ErrSyntax)
+		return
+	}
+	if !s.checkPassword(user, pass) {
+		c.w.Error(resp.ErrWrongPass)
+		return
+	}
+	c.setAuthed(true)
+	c.w.OK()
+}
+
+// helloOpts are HELLO's parsed arguments.
+type helloOpts struct {
+	proto      int
+	user, pass []byte
+	auth       bool
+	name       []byte
+	setName    bool
+}
+
+func parseHello(args [][]byte) (helloOpts, string) {
+	o := helloOpts{}
+	if len(args) >= 2 {
+		v, ok := resp.ParseInt(args[1])
+		if !ok {
+			return o, errProtoVersion
+		}
+		if v < 2 || v > 3 {
+			return o, resp.ErrNoProto
+		}
+		o.proto = int(v)
+	}
+	for i := 2; i < len(args); i++ {
+		more := len(args) - i - 1
+		switch opt := strings.ToLower(string(args[i])); {
+		case opt == "auth" && more >= 2:
+			o.auth, o.user, o.pass = true, args[i+1], args[i+2]
+			i += 2
+		case opt == "setname" && more >= 1:
+			o.setName, o.name = true, args[i+1]
+			i++
+		default:
+			return o, "ERR Syntax error in HELLO option '" + string(args[i]) + "'"
+		}
+	}
+	return o, ""
+}
+
+func (s *Server) cmdHello(c *Client, args [][]byte) {
+	o, errText := parseHello(args)
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
+	if o.auth {
+		if !s.checkPassword(o.user, o.pass) {
+			c.w.Error(resp.ErrWrongPass)
+			return
+		}
+		c.setAuthed(true)
+	}
+	if !c.authed {
+		c.w.Error(errHelloNoAuth)
+		return
+	}
+	if o.setName {
+		if !validClientName(o.name) {
+			c.w.Error(resp.ErrClientNameSpace)
+			return
+		}
+		c.setName(string(o.name))
+	}
+	if o.proto != 0 {
+		c.setProto(o.proto)
+	}
+	w := c.w
+	w.Map(7)
+	w.BulkString("server")
+	w.BulkString(helloServerName)
+	w.BulkString("version")
+	w.BulkString(Version)
+	w.BulkString("proto")
+	w.Int(int64(w.Proto()))
+	w.BulkString("id")
+	w.Int(c.id)
+	w.BulkString("mode")
+	w.BulkString(helloModeDefault)
+	w.BulkString("role")
+	w.BulkString("master")
+	w.BulkString("modules")
+	w.Array(0)
+}
+
+func (s *Server) cmdSelect(c *Client, args [][]byte) {
+	n, ok := resp.ParseInt(args[1])
+	switch {
+	case !ok || n != int64(int32(n)):
+		c.w.Error(resp.ErrNotInteger)
+	case n != 0:
+		c.w.Error(resp.ErrDBIndex)
+	default:
+		c.w.OK()
+	}
+}
+
+// cmdReset returns the connection to its state after connecting: RESP2,
+// no name, replies on, and unauthenticated if a password is set.
+func (s *Server) cmdReset(c *Client, args [][]byte) {
+	c.setName("")
+	c.setProto(2)
+	c.reply = replyOn
+	c.setAuthed(s.cfg.RequirePass == "")
+	c.w.Simple(resetReply)
+}
+
+// validClientName reports whether name may be a client name: printable
+// ASCII without spaces.
+func validClientName(name []byte) bool {
+	for _, ch := range name {
+		if ch < '!' || ch > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Client) setName(name string) {
+	c.mu.Lock()
+	c.name = name
+	c.mu.Unlock()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

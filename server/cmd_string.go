@@ -1,0 +1,4 @@
+package server
+
+// commandsString handles the string commands.
+func (s *Server) commandsString(r *registry) {}

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tidwall/redcon"
+)
+
+// monitorSet holds the connections in MONITOR mode. Each has its own
+// queue, written by a goroutine that owns the detached connection, so
+// feeding a monitor never blocks the command being shown.
+type monitorSet struct {
+	mu   sync.Mutex
+	mons map[*Client]*monitor
+	n    int32
+}
+
+type monitor struct {
+	mu     sync.Mutex
+	buf    []byte
+	wake   chan struct{}
+	closed bool
+}
+
+// maxMonitorBacklog is how much a slow monitor may fall behind before it
+// is disconnected, so it cannot make the server hold memory without bound.
+const maxMonitorBacklog = 64 << 20
+
+func (ms *monitorSet) active() bool {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return len(ms.mons) > 0
+}
+
+// add turns c into a monitor: its connection is detached from redcon and
+// served by a goroutine that writes the feed and reads (and ignores) what
+// the client sends, until QUIT or disconnect.
+func (ms *monitorSet) add(c *Client) {
+	m := &monitor{wake: make(chan struct{}, 1)}
+	ms.mu.Lock()
+	if ms.mons == nil {
+		ms.mons = make(map[*Client]*monitor)
+	}
+	ms.mons[c] = m
+	ms.mu.Unlock()
+	c.w.OK()
+	dc := c.conn.Detach()
+	go m.write(dc)
+	go func() {
+		defer ms.remove(c)
+		defer c.srv.closed(c.conn, nil)
+		for {
+			cmd, err := dc.ReadCommand()
+			if err != nil || c.killed.Load() || c.srv.closing.Load() {
+				return
+			}
+			if strings.EqualFold(string(cmd.Args[0]), "quit") {
+				m.push([]byte("+OK\r\n"))
+				return
+			}
+		}
+	}()
+}
+
+func (ms *monitorSet) remove(c *Client) {
+	ms.mu.Lock()
+	m := ms.mons[c]
+	delete(ms.mons, c)
+	ms.mu.Unlock()
+	if m != nil {
+		m.close()
+	}
+}
+
+// feed shows one command to every monitor, as Redis formats it.
+func (ms *monitorSet) feed(from *Client, args [][]byte, now time.Time) {
+	line := monitorLine(from, args, now)
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	for c, m := range ms.mons {
+		if c != from && !m.push(line) {
+			c.kill()
+		}
+	}
+}
+
+func (m *monitor) push(line []byte) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed || len(m.buf) > maxMonitorBacklog {
+		return false
+	}
+	m.buf = append(m.buf, line...)
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (m *monitor) close() {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (m *monitor) write(dc redcon.DetachedConn) {
+	defer dc.Close()
+	var out []byte
+	for range m.wake {
+		m.mu.Lock()
+		out, m.buf = m.buf, out[:0]
+		closed := m.closed
+		m.mu.Unlock()
+		if len(out) > 0 {
+			dc.WriteRaw(out)
+			if dc.Flush() != nil {
+				return
+			}
+		}
+		if closed {
+			return
+		}
+	}
+}
+
+// monitorLine renders a command as MONITOR shows it:
+// +1339518083.107412 [0 127.0.0.1:60866] "keys" "*"
+func monitorLine(c *Client, args [][]byte, now time.Time) []byte {
+	b := []byte{'+'}
+	b = strconv.AppendInt(b, now.Unix(), 10)
+	b = append(b, '.')
+	us := strconv.AppendInt(nil, int64(now.Nanosecond()/1000), 10)
+	b = append(b, bytes.Repeat([]byte{'0'}, 6-len(us))...)
+	b = append(b, us...)
+	b = append(b, " [0 "...)
+	if uc, ok := c.nc.Conn.(*unixConn); ok {
+		b = append(b, "unix:"...)
+		b = append(b, uc.path...)
+	} else {
+		b = append(b, c.addr...)
+	}
+	b = append(b, ']')
+	redactFrom := len(args)
+	switch strings.ToLower(string(args[0])) {
+	case "auth":
+		redactFrom = 1
+	case "hello":
+		for i := 2; i < len(args); i++ {
+			if strings.EqualFold(string(args[i]), "auth") {
+				redactFrom = i + 1
+				break
+			}
+		}
+	}
+	for i, a := range args {
+		b = append(b, ' ')
+		if i >= redactFrom && (i < redactFrom+2 || args[0][0]|0x20 == 'a') {
+			b = append(b, `"(redacted)"`...)
+			continue
+		}
+		b = appendRepr(b, a)
+	}
+	return append(b, '\r', '\n')
+}
+
+// appendRepr quotes s as Redis's sdscatrepr does.
+func appendRepr(b, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, c := range s {
+		switch c {
+		case '\\', '"':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\a':
+			b = append(b, '\\', 'a')
+		case '\b':
+			b = append(b, '\\', 'b')
+		default:
+			if c >= 0x20 && c < 0x7f {
+				b = append(b, c)
+			} else {
+				b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
+			}
+		}
+	}
+	return append(b, '"')
+}

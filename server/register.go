@@ -1,0 +1,75 @@
+package server
+
+import "github.com/remoted/remoted/resp"
+
+// handlerFunc runs one command; args[0] is the command name as sent.
+type handlerFunc func(c *Client, args [][]byte)
+
+// registry collects handlers by lower-case command name ("parent|sub" for
+// a subcommand) before they are bound to the command table.
+type registry struct {
+	fns  map[string]handlerFunc
+	keys map[string]bool
+}
+
+// key registers a command that reads or writes the keyspace: the
+// dispatcher runs it under the keyspace lock.
+func (r *registry) key(name string, fn handlerFunc) {
+	r.fns[name] = fn
+	r.keys[name] = true
+}
+
+// plain registers a command that does not touch the keyspace, or takes
+// the keyspace lock itself for a short read.
+func (r *registry) plain(name string, fn handlerFunc) { r.fns[name] = fn }
+
+// registerAll binds every command of resp's table that has a handler.
+// Table commands without one (those of later features) stay unknown, and
+// COMMAND does not list them.
+func (s *Server) registerAll() {
+	r := &registry{fns: map[string]handlerFunc{}, keys: map[string]bool{}}
+	s.commandsConnection(r)
+	s.commandsServer(r)
+	s.commandsString(r)
+	s.commandsKeyspace(r)
+
+	s.cmds = make(map[string]*command)
+	var listed []*resp.Command
+	for _, meta := range resp.Commands() {
+		cmd := r.bind(meta)
+		if cmd == nil {
+			continue
+		}
+		if len(meta.Subcommands) > 0 {
+			cmd.subs = make(map[string]*command)
+			var subs []*resp.Command
+			for _, sm := range meta.Subcommands {
+				if sc := r.bind(sm); sc != nil {
+					cmd.subs[sm.Name[len(meta.Name)+1:]] = sc
+					subs = append(subs, sm)
+				}
+			}
+			meta.Subcommands = subs
+		}
+		s.cmds[meta.Name] = cmd
+		listed = append(listed, meta)
+	}
+	s.table = resp.NewTable(listed)
+}
+
+// bind returns the command for meta, or nil if it has no handler. A
+// container command (CLIENT, CONFIG, COMMAND) is bound if any of its
+// subcommands is; run alone it gets the arity error.
+func (r *registry) bind(meta *resp.Command) *command {
+	fn := r.fns[meta.Name]
+	if fn == nil && len(meta.Subcommands) == 0 {
+		return nil
+	}
+	return &command{
+		meta:    meta,
+		fn:      fn,
+		keys:    r.keys[meta.Name],
+		noAuth:  meta.Has("no_auth"),
+		monitor: !meta.Has("admin"),
+	}
+}

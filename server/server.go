@@ -1,0 +1,306 @@
+// Package server is the remoted share server: one keyspace of Redis
+// strings served over the Redis protocol (RESP2 and RESP3) on any number of
+// listeners, with Redis 7's replies and error texts.
+//
+// Usage:
+//
+//	srv := server.New(server.Config{RequirePass: "secret"})
+//	ln, _ := net.Listen("unix", "/run/user/1000/remoted/default.sock")
+//	go srv.Serve(ln)
+//	...
+//	srv.Shutdown(ctx) // drains in-flight commands, then closes clients
+//
+// Serve may be called for several listeners (say a unix socket and a TCP
+// port); they share one keyspace. The lifecycle mirrors net/http: Serve
+// returns ErrServerClosed after Shutdown or Close.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"github.com/remoted/remoted/resp"
+)
+
+// Version is remoted's version, reported as remoted_version in INFO and as
+// version in HELLO.
+const Version = "0.1.0"
+
+// RedisVersion is the Redis level remoted implements, reported as
+// redis_version in INFO for clients that check it.
+const RedisVersion = "7.0.0"
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("server: closed")
+
+// Config configures a Server. Zero values mean the documented defaults.
+type Config struct {
+	// RequirePass, if set, makes clients AUTH before anything but AUTH,
+	// HELLO, PING and QUIT. Compared in constant time.
+	RequirePass string
+	// MaxClients limits connected clients (default 10000); a client past
+	// it gets "ERR max number of clients reached" and is disconnected.
+	MaxClients int
+	// ProtoMaxBulkLen is the largest bulk argument (default 512 MiB).
+	ProtoMaxBulkLen int64
+	// QueryBufferLimit is the most one incomplete command may hold
+	// (default 1 GiB).
+	QueryBufferLimit int64
+	// IdleExit, if positive, shuts the server down once it has had no
+	// client for that long (counted from the last disconnect, or from the
+	// start). Zero means never.
+	IdleExit time.Duration
+	// Logger receives the server's log; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Server is a share server. Its methods are safe for concurrent use.
+type Server struct {
+	cfg    Config
+	limits resp.Limits
+	log    *slog.Logger
+	db     *DB
+	cmds   map[string]*command
+	table  *resp.Table // the commands served, for COMMAND
+	start  time.Time
+	runID  string
+
+	mu        sync.Mutex
+	listeners map[*drainListener]struct{}
+	clients   map[int64]*Client
+	idleTimer *time.Timer
+
+	nextID   atomic.Int64
+	nclients atomic.Int64
+	closing  atomic.Bool
+	done     chan struct{} // closed once every client has gone after shutdown
+	closeMu  sync.Once
+
+	monitors monitorSet
+	stats    stats
+}
+
+// New returns a server with an empty keyspace.
+func New(cfg Config) *Server {
+	if cfg.MaxClients <= 0 {
+		cfg.MaxClients = 10000
+	}
+	if cfg.ProtoMaxBulkLen <= 0 {
+		cfg.ProtoMaxBulkLen = resp.DefaultMaxBulkLen
+	}
+	if cfg.QueryBufferLimit <= 0 {
+		cfg.QueryBufferLimit = resp.DefaultMaxQueryBuffer
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	var id [20]byte
+	rand.Read(id[:])
+	s := &Server{
+		cfg:       cfg,
+		limits:    resp.Limits{MaxBulkLen: cfg.ProtoMaxBulkLen, MaxQueryBuffer: cfg.QueryBufferLimit},
+		log:       cfg.Logger,
+		db:        newDB(),
+		start:     time.Now(),
+		runID:     hex.EncodeToString(id[:]),
+		listeners: make(map[*drainListener]struct{}),
+		clients:   make(map[int64]*Client),
+		done:      make(chan struct{}),
+	}
+	s.registerAll()
+	go s.db.sweep(s.done)
+	s.armIdle()
+	return s
+}
+
+// Serve accepts connections on ln until Shutdown or Close, and returns
+// ErrServerClosed then; any other error is the listener's. Serve closes ln.
+func (s *Server) Serve(ln net.Listener) error {
+	dl := &drainListener{Listener: ln, srv: s}
+	s.mu.Lock()
+	if s.closing.Load() {
+		s.mu.Unlock()
+		ln.Close()
+		return ErrServerClosed
+	}
+	s.listeners[dl] = struct{}{}
+	s.mu.Unlock()
+	err := redcon.Serve(dl, s.handle, s.accept, s.closed)
+	s.mu.Lock()
+	delete(s.listeners, dl)
+	s.mu.Unlock()
+	if s.closing.Load() {
+		return ErrServerClosed
+	}
+	return err
+}
+
+// Done is closed when the server has shut down: after Shutdown or Close,
+// or after IdleExit with no client.
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Shutdown stops accepting connections, lets every command already started
+// finish and its reply reach the client, then closes all connections. If
+// ctx ends first it closes the rest at once and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.beginClose()
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		s.closeAll()
+		<-s.done
+		return ctx.Err()
+	}
+}
+
+// Close stops the server at once: listeners and connections are closed
+// without waiting for replies in flight.
+func (s *Server) Close() error {
+	s.beginClose()
+	s.closeAll()
+	<-s.done
+	return nil
+}
+
+// beginClose closes the listeners and asks every connection to finish: an
+// idle one is woken from its read by an expired deadline; a busy one runs
+// no further command.
+func (s *Server) beginClose() {
+	s.closeMu.Do(func() {
+		s.mu.Lock()
+		s.closing.Store(true)
+		if s.idleTimer != nil {
+			s.idleTimer.Stop()
+		}
+		for l := range s.listeners {
+			l.Close()
+		}
+		for _, c := range s.clients {
+			c.nc.SetReadDeadline(time.Now())
+		}
+		s.checkDoneLocked()
+		s.mu.Unlock()
+	})
+}
+
+func (s *Server) closeAll() {
+	s.mu.Lock()
+	for _, c := range s.clients {
+		c.nc.Conn.Close()
+	}
+	s.mu.Unlock()
+}
+
+// checkDoneLocked closes done once shutdown has begun and no client is
+// left. s.mu is held.
+func (s *Server) checkDoneLocked() {
+	if s.closing.Load() && len(s.clients) == 0 {
+		select {
+		case <-s.done:
+		default:
+			close(s.done)
+		}
+	}
+}
+
+// armIdle starts the idle-exit countdown when no client is connected.
+func (s *Server) armIdle() {
+	if s.cfg.IdleExit <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.clients) > 0 || s.closing.Load() {
+		return
+	}
+	if s.idleTimer != nil {
+		s.idleTimer.Stop()
+	}
+	s.idleTimer = time.AfterFunc(s.cfg.IdleExit, s.idleFired)
+}
+
+func (s *Server) idleFired() {
+	s.mu.Lock()
+	idle := len(s.clients) == 0
+	s.mu.Unlock()
+	if idle {
+		s.log.Info("no client for the idle period; exiting", "idle_exit", s.cfg.IdleExit)
+		s.beginClose()
+	}
+}
+
+// accept registers a new connection, or refuses it past maxclients.
+func (s *Server) accept(conn redcon.Conn) bool {
+	nc := conn.NetConn().(*limitConn)
+	c := newClient(s, conn, nc)
+	s.mu.Lock()
+	if s.closing.Load() {
+		s.mu.Unlock()
+		return false
+	}
+	if len(s.clients) >= s.cfg.MaxClients {
+		s.mu.Unlock()
+		s.stats.rejected.Add(1)
+		conn.WriteError(resp.ErrMaxClients)
+		return false
+	}
+	s.clients[c.id] = c
+	if s.idleTimer != nil {
+		s.idleTimer.Stop()
+		s.idleTimer = nil
+	}
+	s.mu.Unlock()
+	s.nclients.Add(1)
+	s.stats.connections.Add(1)
+	conn.SetContext(c)
+	return true
+}
+
+// closed forgets a connection that redcon has closed.
+func (s *Server) closed(conn redcon.Conn, err error) {
+	c, ok := conn.Context().(*Client)
+	if !ok {
+		return
+	}
+	c.gone()
+	s.monitors.remove(c)
+	s.mu.Lock()
+	delete(s.clients, c.id)
+	s.checkDoneLocked()
+	s.mu.Unlock()
+	s.nclients.Add(-1)
+	s.armIdle()
+}
+
+// Addr-independent helpers for cmd/remoted.
+
+// RemoveStaleSocket removes path if it is a unix socket nobody answers on.
+// It reports whether something still listens there.
+func RemoveStaleSocket(path string) (inUse bool, err error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if fi.Mode()&os.ModeSocket == 0 {
+		return false, errors.New("server: " + path + " exists and is not a socket")
+	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return true, nil
+	}
+	return false, os.Remove(path)
+}

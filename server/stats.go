@@ -1,0 +1,13 @@
+package server
+
+import "sync/atomic"
+
+// stats are the counters INFO stats reports.
+type stats struct {
+	connections atomic.Int64 // total_connections_received
+	commands    atomic.Int64 // total_commands_processed
+	rejected    atomic.Int64 // rejected_connections
+	errors      atomic.Int64 // total_error_replies
+	netIn       atomic.Int64
+	netOut      atomic.Int64
+}
