@@ -102,7 +102,7 @@ func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
 		return
 	}
 	args := rc.Args
-	now := time.Now()
+	now := s.now()
 	c.lastActive.Store(now.UnixMilli())
 	cmd, errText := s.lookup(c, args)
 	if cmd != nil && !c.authed && !cmd.noAuth {

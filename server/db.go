@@ -239,24 +239,25 @@ const (
 	sweepBudget = 5 * time.Millisecond
 )
 
-func (db *DB) sweep(stop <-chan struct{}) {
+func (s *Server) sweep() {
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
 	for {
 		select {
-		case <-stop:
+		case <-s.done:
 			return
 		case <-t.C:
-			db.sweepOnce()
+			s.db.sweepOnce(s.now())
 		}
 	}
 }
 
-func (db *DB) sweepOnce() {
+// sweepOnce removes expired keys as of now, by sampling.
+func (db *DB) sweepOnce(now time.Time) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	start := time.Now()
-	db.now = start.UnixMilli()
+	db.now = now.UnixMilli()
 	for len(db.ttls) > 0 {
 		sampled, expired := 0, 0
 		for key, e := range db.ttls { // map order is random

@@ -85,9 +85,21 @@ type Server struct {
 	closing  atomic.Bool
 	done     chan struct{} // closed once every client has gone after shutdown
 	closeMu  sync.Once
+	sweepMu  sync.Once
 
 	monitors monitorSet
 	stats    stats
+
+	// clock, if set before Serve, replaces time.Now (tests of expiry).
+	clock func() time.Time
+}
+
+// now returns the server's current time.
+func (s *Server) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
 }
 
 // New returns a server with an empty keyspace.
@@ -118,7 +130,6 @@ func New(cfg Config) *Server {
 		done:      make(chan struct{}),
 	}
 	s.registerAll()
-	go s.db.sweep(s.done)
 	s.armIdle()
 	return s
 }
@@ -135,6 +146,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.listeners[dl] = struct{}{}
 	s.mu.Unlock()
+	s.sweepMu.Do(func() { go s.sweep() })
 	err := redcon.Serve(dl, s.handle, s.accept, s.closed)
 	s.mu.Lock()
 	delete(s.listeners, dl)
