@@ -1,3 +1,246 @@
 package server
 
-func (s *Server) cmdInfo(c *Client, args [][]byte) {}
+import (
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// infoSection renders one INFO section's fields.
+type infoSection struct {
+	name   string // lower-case, as INFO takes it
+	title  string // as the header shows it
+	dflt   bool   // part of INFO with no argument
+	fields func(s *Server, now time.Time) [][2]string
+}
+
+// infoSections lists the sections in Redis's order with Redis's field
+// names. Values Redis has and remoted has no use for (replication offsets,
+// AOF state) are reported as Redis reports them when unused.
+var infoSections = []infoSection{
+	{name: "server", title: "Server", dflt: true, fields: (*Server).infoServer},
+	{name: "clients", title: "Clients", dflt: true, fields: (*Server).infoClients},
+	{name: "memory", title: "Memory", dflt: true, fields: (*Server).infoMemory},
+	{name: "persistence", title: "Persistence", dflt: true, fields: (*Server).infoPersistence},
+	{name: "stats", title: "Stats", dflt: true, fields: (*Server).infoStats},
+	{name: "replication", title: "Replication", dflt: true, fields: (*Server).infoReplication},
+	{name: "cpu", title: "CPU", dflt: true, fields: (*Server).infoCPU},
+	{name: "cluster", title: "Cluster", dflt: true, fields: (*Server).infoCluster},
+	{name: "keyspace", title: "Keyspace", dflt: true, fields: (*Server).infoKeyspace},
+}
+
+// cmdInfo is INFO [section ...]: no section or "default" gives the
+// default sections, "all" and "everything" give every one, and an unknown
+// name contributes nothing, as in Redis.
+func (s *Server) cmdInfo(c *Client, args [][]byte) {
+	want := map[string]bool{}
+	for _, a := range args[1:] {
+		want[strings.ToLower(string(a))] = true
+	}
+	if len(want) == 0 {
+		want["default"] = true
+	}
+	now := s.now()
+	var b strings.Builder
+	for _, sec := range infoSections {
+		if !want[sec.name] && !want["all"] && !want["everything"] && !(want["default"] && sec.dflt) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\r\n")
+		}
+		b.WriteString("# " + sec.title + "\r\n")
+		for _, kv := range sec.fields(s, now) {
+			b.WriteString(kv[0] + ":" + kv[1] + "\r\n")
+		}
+	}
+	c.w.Verbatim(b.String())
+}
+
+func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func (s *Server) infoServer(now time.Time) [][2]string {
+	exe, _ := os.Executable()
+	uptime := int64(now.Sub(s.start) / time.Second)
+	return [][2]string{
+		{"redis_version", RedisVersion},
+		{"remoted_version", Version},
+		{"redis_git_sha1", "00000000"},
+		{"redis_git_dirty", "0"},
+		{"redis_build_id", "0"},
+		{"redis_mode", "standalone"},
+		{"os", runtime.GOOS + " " + runtime.GOARCH},
+		{"arch_bits", strconv.Itoa(strconv.IntSize)},
+		{"multiplexing_api", "go-netpoll"},
+		{"go_version", runtime.Version()},
+		{"process_id", strconv.Itoa(os.Getpid())},
+		{"process_supervised", "no"},
+		{"run_id", s.runID},
+		{"tcp_port", strconv.Itoa(s.tcpPort())},
+		{"server_time_usec", i64(now.UnixMicro())},
+		{"uptime_in_seconds", i64(uptime)},
+		{"uptime_in_days", i64(uptime / 86400)},
+		{"hz", "10"},
+		{"configured_hz", "10"},
+		{"executable", exe},
+		{"config_file", ""},
+		{"io_threads_active", "0"},
+	}
+}
+
+// tcpPort is the first TCP listener's port, 0 without one.
+func (s *Server) tcpPort() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for l := range s.listeners {
+		if a, ok := l.Addr().(*net.TCPAddr); ok {
+			return a.Port
+		}
+	}
+	return 0
+}
+
+func (s *Server) infoClients(time.Time) [][2]string {
+	return [][2]string{
+		{"connected_clients", i64(s.nclients.Load())},
+		{"cluster_connections", "0"},
+		{"maxclients", strconv.Itoa(s.cfg.MaxClients)},
+		{"client_recent_max_input_buffer", "0"},
+		{"client_recent_max_output_buffer", "0"},
+		{"blocked_clients", "0"},
+		{"tracking_clients", "0"},
+		{"clients_in_timeout_table", "0"},
+	}
+}
+
+func (s *Server) infoMemory(time.Time) [][2]string {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	rss := rssBytes()
+	return [][2]string{
+		{"used_memory", strconv.FormatUint(m.HeapAlloc, 10)},
+		{"used_memory_human", humanBytes(m.HeapAlloc)},
+		{"used_memory_rss", strconv.FormatUint(rss, 10)},
+		{"used_memory_rss_human", humanBytes(rss)},
+		{"used_memory_peak", strconv.FormatUint(m.HeapSys, 10)},
+		{"used_memory_peak_human", humanBytes(m.HeapSys)},
+		{"total_system_memory", strconv.FormatUint(totalMemory(), 10)},
+		{"maxmemory", "0"},
+		{"maxmemory_human", "0B"},
+		{"maxmemory_policy", "noeviction"},
+		{"mem_allocator", "go-" + runtime.Version()},
+	}
+}
+
+// humanBytes renders n as Redis's bytesToHuman does.
+func humanBytes(n uint64) string {
+	f := float64(n)
+	switch {
+	case n < 1024:
+		return strconv.FormatUint(n, 10) + "B"
+	case n < 1<<20:
+		return fmt.Sprintf("%.2fK", f/1024)
+	case n < 1<<30:
+		return fmt.Sprintf("%.2fM", f/(1<<20))
+	default:
+		return fmt.Sprintf("%.2fG", f/(1<<30))
+	}
+}
+
+// rssBytes reads the resident set size from /proc, 0 where there is none.
+func rssBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseUint(f[1], 10, 64)
+	return pages * uint64(os.Getpagesize())
+}
+
+func totalMemory() uint64 {
+	var si syscall.Sysinfo_t
+	if syscall.Sysinfo(&si) != nil {
+		return 0
+	}
+	return uint64(si.Totalram) * uint64(si.Unit)
+}
+
+func (s *Server) infoPersistence(time.Time) [][2]string {
+	s.db.mu.Lock()
+	dirty := s.db.dirty
+	s.db.mu.Unlock()
+	return [][2]string{
+		{"loading", "0"},
+		{"async_loading", "0"},
+		{"current_cow_peak", "0"},
+		{"rdb_changes_since_last_save", i64(dirty)},
+		{"rdb_bgsave_in_progress", "0"},
+		{"rdb_last_save_time", i64(s.start.Unix())},
+		{"rdb_last_bgsave_status", "ok"},
+		{"aof_enabled", "0"},
+		{"aof_rewrite_in_progress", "0"},
+		{"aof_last_write_status", "ok"},
+	}
+}
+
+func (s *Server) infoStats(time.Time) [][2]string {
+	s.db.mu.Lock()
+	expired := s.db.expiredKeys
+	s.db.mu.Unlock()
+	return [][2]string{
+		{"total_connections_received", i64(s.stats.connections.Load())},
+		{"total_commands_processed", i64(s.stats.commands.Load())},
+		{"rejected_connections", i64(s.stats.rejected.Load())},
+		{"expired_keys", i64(expired)},
+		{"evicted_keys", "0"},
+		{"pubsub_channels", "0"},
+		{"pubsub_patterns", "0"},
+		{"total_error_replies", i64(s.stats.errors.Load())},
+	}
+}
+
+func (s *Server) infoReplication(time.Time) [][2]string {
+	return [][2]string{
+		{"role", "master"},
+		{"connected_slaves", "0"},
+		{"master_failover_state", "no-failover"},
+		{"master_replid", s.runID},
+		{"master_repl_offset", "0"},
+	}
+}
+
+func (s *Server) infoCPU(time.Time) [][2]string {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	secs := func(tv syscall.Timeval) string {
+		return fmt.Sprintf("%d.%06d", tv.Sec, tv.Usec)
+	}
+	return [][2]string{
+		{"used_cpu_sys", secs(ru.Stime)},
+		{"used_cpu_user", secs(ru.Utime)},
+	}
+}
+
+func (s *Server) infoCluster(time.Time) [][2]string {
+	return [][2]string{{"cluster_enabled", "0"}}
+}
+
+// infoKeyspace shows db0 when it has keys, as Redis does.
+func (s *Server) infoKeyspace(time.Time) [][2]string {
+	s.db.mu.Lock()
+	keys, expires := len(s.db.keys), len(s.db.ttls)
+	s.db.mu.Unlock()
+	if keys == 0 {
+		return nil
+	}
+	return [][2]string{{"db0", fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires)}}
+}
