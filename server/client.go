@@ -20,7 +20,8 @@ type Client struct {
 	id   int64
 	conn redcon.Conn
 	nc   *limitConn
-	w    *resp.Writer
+	w    *resp.Writer // where this command's reply goes: out, or a discard
+	out  *resp.Writer // the connection's real reply writer
 
 	addr, laddr string
 	created     time.Time
@@ -38,6 +39,7 @@ type Client struct {
 
 	lastActive atomic.Int64 // unix ms of the last command
 	killed     atomic.Bool
+	detached   atomic.Bool // redcon no longer serves it (MONITOR)
 	closedCh   chan struct{}
 }
 
@@ -56,12 +58,13 @@ func newClient(s *Server, conn redcon.Conn, nc *limitConn) *Client {
 		id:       s.nextID.Add(1),
 		conn:     conn,
 		nc:       nc,
-		w:        resp.NewWriter(conn),
+		out:      resp.NewWriter(conn),
 		created:  time.Now(),
 		authed:   s.cfg.RequirePass == "",
 		proto:    2,
 		closedCh: make(chan struct{}),
 	}
+	c.w = c.out
 	c.lastActive.Store(c.created.UnixMilli())
 	c.addr, c.laddr = clientAddrs(nc.Conn)
 	return c
@@ -108,14 +111,13 @@ func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
 	if cmd != nil && !c.authed && !cmd.noAuth {
 		errText = resp.ErrNoAuth
 	}
-	w := c.w
 	if c.reply != replyOn {
-		w = c.replyWriter()
+		c.w = c.replyWriter()
+		defer c.afterReply()
 	}
 	if errText != "" {
 		s.stats.errors.Add(1)
-		w.Error(errText)
-		c.afterReply()
+		c.w.Error(errText)
 		return
 	}
 	if cmd.monitor && s.monitors.active() {
@@ -133,7 +135,6 @@ func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
 	c.mu.Lock()
 	c.lastCmd = cmd.meta.Name
 	c.mu.Unlock()
-	c.afterReply()
 }
 
 // lookup finds the command for args, checking arity and subcommands, and
@@ -171,20 +172,18 @@ func lowerInto(buf []byte, b []byte) string {
 	return string(buf)
 }
 
-// replyWriter returns the writer for this command under CLIENT REPLY
-// OFF/SKIP: replies go nowhere.
+// replyWriter returns the writer for a command run under CLIENT REPLY
+// OFF or SKIP: its reply goes nowhere.
 func (c *Client) replyWriter() *resp.Writer {
 	if c.reply == replySkipNext {
-		// CLIENT REPLY SKIP itself still gets no reply; the next one is
-		// skipped.
-		c.reply = replySkip
-		return discardWriter(c.w.Proto())
+		c.reply = replySkip // this command is the one skipped
 	}
-	return discardWriter(c.w.Proto())
+	return discardWriter(c.out.Proto())
 }
 
-// afterReply ends a skipped command's suppression.
+// afterReply restores the real writer, ending a SKIP.
 func (c *Client) afterReply() {
+	c.w = c.out
 	if c.reply == replySkip {
 		c.reply = replyOn
 	}
@@ -192,6 +191,7 @@ func (c *Client) afterReply() {
 
 // setProto switches the connection's protocol.
 func (c *Client) setProto(p int) {
+	c.out.SetProto(p)
 	c.w.SetProto(p)
 	c.mu.Lock()
 	c.proto = p

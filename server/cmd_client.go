@@ -244,12 +244,8 @@ func (s *Server) cmdClientKill(c *Client, args [][]byte) {
 }
 
 // killClient disconnects victim; a client killing itself is closed after
-// this reply, as in Redis.
+// this reply, as in Redis, since the deadline only stops its next read.
 func (s *Server) killClient(self, victim *Client) {
-	if victim == self {
-		self.killed.Store(true)
-		return
-	}
 	victim.kill()
 }
 
@@ -277,7 +273,7 @@ func (s *Server) cmdClientReply(c *Client, args [][]byte) {
 	switch strings.ToLower(string(args[2])) {
 	case "on":
 		c.reply = replyOn
-		c.w.OK()
+		c.out.OK()
 	case "off":
 		c.reply = replyOff
 	case "skip":

@@ -124,10 +124,16 @@ func (tc *testConn) Read() string {
 	return s
 }
 
-func readReply(r *bufio.Reader) (string, error) {
+func readReply(r *bufio.Reader) (string, error) { return readReplyRec(r, nil) }
+
+// readReplyRec is readReply that also appends the raw bytes to rec.
+func readReplyRec(r *bufio.Reader, rec *strings.Builder) (string, error) {
 	line, err := r.ReadString('\n')
 	if err != nil {
 		return "", err
+	}
+	if rec != nil {
+		rec.WriteString(line)
 	}
 	if len(line) < 3 || !strings.HasSuffix(line, "\r\n") {
 		return "", fmt.Errorf("bad reply line %q", line)
@@ -152,6 +158,9 @@ func readReply(r *bufio.Reader) (string, error) {
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return "", err
 		}
+		if rec != nil {
+			rec.Write(buf)
+		}
 		return string(buf[:n]), nil
 	case '*', '%', '~', '>':
 		n, err := strconv.Atoi(body)
@@ -166,7 +175,7 @@ func readReply(r *bufio.Reader) (string, error) {
 		}
 		parts := make([]string, n)
 		for i := range parts {
-			if parts[i], err = readReply(r); err != nil {
+			if parts[i], err = readReplyRec(r, rec); err != nil {
 				return "", err
 			}
 		}
@@ -201,4 +210,15 @@ func run(t *testing.T, tc *testConn, cases []cmdCase) {
 			t.Errorf("%s: got %q, want %q", strings.Join(c.args, " "), got, c.want)
 		}
 	}
+}
+
+// ReadRawReply reads one reply and returns its raw bytes.
+func (tc *testConn) ReadRawReply() string {
+	tc.tb.Helper()
+	tc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var rec strings.Builder
+	if _, err := readReplyRec(tc.r, &rec); err != nil {
+		tc.tb.Fatalf("read reply: %v", err)
+	}
+	return rec.String()
 }

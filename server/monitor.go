@@ -48,11 +48,12 @@ func (ms *monitorSet) add(c *Client) {
 	ms.mons[c] = m
 	ms.mu.Unlock()
 	c.w.OK()
+	c.detached.Store(true)
 	dc := c.conn.Detach()
 	go m.write(dc)
 	go func() {
 		defer ms.remove(c)
-		defer c.srv.closed(c.conn, nil)
+		defer c.srv.release(c)
 		for {
 			cmd, err := dc.ReadCommand()
 			if err != nil || c.killed.Load() || c.srv.closing.Load() {
@@ -114,6 +115,9 @@ func (m *monitor) close() {
 
 func (m *monitor) write(dc redcon.DetachedConn) {
 	defer dc.Close()
+	if dc.Flush() != nil { // MONITOR's +OK, left unflushed by the detach
+		return
+	}
 	var out []byte
 	for range m.wake {
 		m.mu.Lock()

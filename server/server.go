@@ -282,9 +282,14 @@ func (s *Server) accept(conn redcon.Conn) bool {
 // closed forgets a connection that redcon has closed.
 func (s *Server) closed(conn redcon.Conn, err error) {
 	c, ok := conn.Context().(*Client)
-	if !ok {
-		return
+	if !ok || c.detached.Load() {
+		return // a detached connection's owner calls release itself
 	}
+	s.release(c)
+}
+
+// release forgets a client whose connection has closed.
+func (s *Server) release(c *Client) {
 	c.gone()
 	s.monitors.remove(c)
 	s.mu.Lock()
