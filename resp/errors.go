@@ -112,3 +112,14 @@ func sanitize(s string) string {
 		return r
 	}, s)
 }
+
+// ErrIntRange is the error for an integer argument that parses but does
+// not fit a C int (COPY's DB index).
+const ErrIntRange = "ERR value is out of range, value must between -2147483648 and 2147483647"
+
+// Error texts of the string commands not shared with others.
+const (
+	// ErrDecrOverflow is DECRBY's reply to a decrement of -2^63, which
+	// cannot be negated.
+	ErrDecrOverflow = "ERR decrement would overflow"
+)

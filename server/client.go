@@ -33,10 +33,10 @@ type Client struct {
 	name    string
 	libName string
 	libVer  string
-	lastCmd string
 	proto   int
-	flags   string
 
+	lastCmd    atomic.Pointer[resp.Command]
+	ncmds      atomic.Int64 // commands run, summed by INFO
 	lastActive atomic.Int64 // unix ms of the last command
 	killed     atomic.Bool
 	detached   atomic.Bool // redcon no longer serves it (MONITOR)
@@ -123,7 +123,7 @@ func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
 	if cmd.monitor && s.monitors.active() {
 		s.monitors.feed(c, args, now)
 	}
-	s.stats.commands.Add(1)
+	c.ncmds.Add(1)
 	if cmd.keys {
 		s.db.mu.Lock()
 		s.db.now = now.UnixMilli()
@@ -132,9 +132,7 @@ func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
 	} else {
 		cmd.fn(c, args)
 	}
-	c.mu.Lock()
-	c.lastCmd = cmd.meta.Name
-	c.mu.Unlock()
+	c.lastCmd.Store(cmd.meta)
 }
 
 // lookup finds the command for args, checking arity and subcommands, and

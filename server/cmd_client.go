@@ -107,13 +107,14 @@ func (s *Server) clientsSnapshot() []*Client {
 // empty, is shown as the last command (the one running now).
 func (c *Client) infoLine(now time.Time, curCmd string) string {
 	c.mu.Lock()
-	name, lib, ver, last, proto := c.name, c.libName, c.libVer, c.lastCmd, c.proto
+	name, lib, ver, proto := c.name, c.libName, c.libVer, c.proto
 	c.mu.Unlock()
+	last := "NULL"
+	if m := c.lastCmd.Load(); m != nil {
+		last = m.Name
+	}
 	if curCmd != "" {
 		last = curCmd
-	}
-	if last == "" {
-		last = "NULL"
 	}
 	flags := "N"
 	if _, unix := c.nc.Conn.(*unixConn); unix {

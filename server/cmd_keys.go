@@ -264,7 +264,8 @@ func parseExpire(args [][]byte, k expireKind, now int64) (expireOpts, string) {
 		case optIs(a, "lt"):
 			o.lt = true
 		default:
-			return o, resp.UnsupportedOption(cstr(a))
+			// Redis trims CR and LF off the end of a formatted error.
+			return o, resp.UnsupportedOption(bytes.TrimRight(cstr(a), "\r\n"))
 		}
 	}
 	if o.nx && (o.xx || o.gt || o.lt) {

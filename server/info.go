@@ -198,7 +198,7 @@ func (s *Server) infoStats(time.Time) [][2]string {
 	s.db.mu.Unlock()
 	return [][2]string{
 		{"total_connections_received", i64(s.stats.connections.Load())},
-		{"total_commands_processed", i64(s.stats.commands.Load())},
+		{"total_commands_processed", i64(s.commandsProcessed())},
 		{"rejected_connections", i64(s.stats.rejected.Load())},
 		{"expired_keys", i64(expired)},
 		{"evicted_keys", "0"},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/redcon"
@@ -16,7 +17,7 @@ import (
 type monitorSet struct {
 	mu   sync.Mutex
 	mons map[*Client]*monitor
-	n    int32
+	n    atomic.Int32 // len(mons), read on every command without the lock
 }
 
 type monitor struct {
@@ -30,11 +31,7 @@ type monitor struct {
 // is disconnected, so it cannot make the server hold memory without bound.
 const maxMonitorBacklog = 64 << 20
 
-func (ms *monitorSet) active() bool {
-	ms.mu.Lock()
-	defer ms.mu.Unlock()
-	return len(ms.mons) > 0
-}
+func (ms *monitorSet) active() bool { return ms.n.Load() > 0 }
 
 // add turns c into a monitor: its connection is detached from redcon and
 // served by a goroutine that writes the feed and reads (and ignores) what
@@ -46,6 +43,7 @@ func (ms *monitorSet) add(c *Client) {
 		ms.mons = make(map[*Client]*monitor)
 	}
 	ms.mons[c] = m
+	ms.n.Store(int32(len(ms.mons)))
 	ms.mu.Unlock()
 	c.w.OK()
 	c.detached.Store(true)
@@ -71,6 +69,7 @@ func (ms *monitorSet) remove(c *Client) {
 	ms.mu.Lock()
 	m := ms.mons[c]
 	delete(ms.mons, c)
+	ms.n.Store(int32(len(ms.mons)))
 	ms.mu.Unlock()
 	if m != nil {
 		m.close()

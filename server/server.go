@@ -291,6 +291,7 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 // release forgets a client whose connection has closed.
 func (s *Server) release(c *Client) {
 	c.gone()
+	s.stats.commands.Add(c.ncmds.Load())
 	s.monitors.remove(c)
 	s.mu.Lock()
 	delete(s.clients, c.id)
@@ -320,4 +321,17 @@ func RemoveStaleSocket(path string) (inUse bool, err error) {
 		return true, nil
 	}
 	return false, os.Remove(path)
+}
+
+// commandsProcessed is total_commands_processed: the commands of clients
+// gone plus those of clients connected (counted per client, so that
+// counting costs no shared cache line).
+func (s *Server) commandsProcessed() int64 {
+	n := s.stats.commands.Load()
+	s.mu.Lock()
+	for _, c := range s.clients {
+		n += c.ncmds.Load()
+	}
+	s.mu.Unlock()
+	return n
 }

@@ -1,5 +1,249 @@
 package main
 
-import "errors"
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
 
-func bench(args []string) error { return errors.New("bench: not built yet") }
+// benchFlags are remoted bench's options.
+type benchFlags struct {
+	requests   int
+	repeat     int
+	tests      string
+	cpuprofile string
+	redis      string
+	benchmark  string
+}
+
+// benchCell is one configuration both servers are measured in.
+type benchCell struct {
+	transport string // "unix" or "tcp"
+	clients   int
+	pipeline  int
+}
+
+var benchCells = []benchCell{
+	{"unix", 50, 1}, {"unix", 50, 16}, {"unix", 1, 1},
+	{"tcp", 50, 1}, {"tcp", 50, 16}, {"tcp", 1, 1},
+}
+
+// bench starts remoted and redis-server side by side and runs
+// redis-benchmark against both, alternating, in every cell; it prints
+// requests per second and the ratio remoted/redis (the median of -repeat
+// runs each).
+func bench(args []string) error {
+	f := benchFlags{}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.IntVar(&f.requests, "n", 200000, "requests per run (a tenth for one client)")
+	fs.IntVar(&f.repeat, "repeat", 3, "runs per cell and server; the median is reported")
+	fs.StringVar(&f.tests, "t", "set,get", "redis-benchmark tests")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write remoted's CPU profile here")
+	fs.StringVar(&f.redis, "redis-server", "redis-server", "redis-server binary")
+	fs.StringVar(&f.benchmark, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "remoted-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	rd, err := startBenchRemoted(ctx, dir, f.cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer rd.stop()
+	rs, err := startBenchRedis(ctx, dir, f.redis)
+	if err != nil {
+		return err
+	}
+	defer rs.stop()
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "transport\tclients\tpipeline\ttest\tremoted rps\tredis rps\tratio\t")
+	for _, cell := range benchCells {
+		n := f.requests
+		if cell.clients == 1 {
+			n /= 10
+		}
+		res := map[string]map[string][]float64{"remoted": {}, "redis": {}}
+		for range f.repeat {
+			for _, srv := range []*benchServer{rd, rs} {
+				got, err := runBenchmark(f.benchmark, srv, cell, n, f.tests)
+				if err != nil {
+					return err
+				}
+				for test, rps := range got {
+					res[srv.name][test] = append(res[srv.name][test], rps)
+				}
+			}
+		}
+		for _, test := range strings.Split(strings.ToUpper(f.tests), ",") {
+			a, b := median(res["remoted"][test]), median(res["redis"][test])
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t\n",
+				cell.transport, cell.clients, cell.pipeline, test, a, b, a/b)
+		}
+		tw.Flush()
+	}
+	return nil
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// benchServer is a server under test, reachable on a socket and a port.
+type benchServer struct {
+	name string
+	sock string
+	port int
+	cmd  *exec.Cmd
+}
+
+func (s *benchServer) stop() {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// startBenchRemoted runs this binary's serve on a temp socket and a free
+// port, learning the port from its "listening" log line.
+func startBenchRemoted(ctx context.Context, dir, cpuprofile string) (*benchServer, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	sock := filepath.Join(dir, "remoted.sock")
+	args := []string{"serve", "--unix", sock, "--port", "0", "--log-level", "info"}
+	if cpuprofile != "" {
+		args = append(args, "--cpuprofile", cpuprofile)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start remoted: %w", err)
+	}
+	port, err := scanListeningPort(stderr)
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("bench: remoted: %w", err)
+	}
+	return &benchServer{name: "remoted", sock: sock, port: port, cmd: cmd}, nil
+}
+
+// scanListeningPort reads slog lines until the TCP listening line, then
+// keeps draining the stream in the background.
+func scanListeningPort(r io.Reader) (int, error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.Contains(line, "msg=listening network=tcp") {
+			continue
+		}
+		_, addr, _ := strings.Cut(line, "addr=")
+		_, p, err := net.SplitHostPort(strings.Fields(addr)[0])
+		if err != nil {
+			return 0, err
+		}
+		go io.Copy(io.Discard, r)
+		return strconv.Atoi(p)
+	}
+	return 0, errors.New("exited before listening")
+}
+
+// startBenchRedis runs redis-server without persistence on a temp socket
+// and a free port, and waits until it answers.
+func startBenchRedis(ctx context.Context, dir, bin string) (*benchServer, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	sock := filepath.Join(dir, "redis.sock")
+	cmd := exec.CommandContext(ctx, bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--unixsocket", sock, "--save", "", "--appendonly", "no", "--dir", dir)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start redis-server: %w", err)
+	}
+	s := &benchServer{name: "redis", sock: sock, port: port, cmd: cmd}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
+			return s, nil
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, errors.New("bench: redis-server did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// runBenchmark runs redis-benchmark once and returns rps per test.
+func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests string) (map[string]float64, error) {
+	args := []string{"-c", strconv.Itoa(cell.clients), "-P", strconv.Itoa(cell.pipeline),
+		"-n", strconv.Itoa(n), "-t", tests, "--csv"}
+	if cell.transport == "unix" {
+		args = append(args, "-s", s.sock)
+	} else {
+		args = append(args, "-h", "127.0.0.1", "-p", strconv.Itoa(s.port))
+	}
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		return nil, fmt.Errorf("bench: redis-benchmark %v: %w", args, err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("bench: redis-benchmark output %q: %w", out, err)
+	}
+	res := map[string]float64{}
+	for _, r := range recs {
+		if len(r) < 2 {
+			continue
+		}
+		if v, err := strconv.ParseFloat(r[1], 64); err == nil {
+			res[r[0]] = v
+		}
+	}
+	return res, nil
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -25,6 +26,7 @@ type serveFlags struct {
 	idleExit    time.Duration
 	maxClients  int
 	logLevel    string
+	cpuprofile  string
 }
 
 func parseServeFlags(args []string) (*serveFlags, error) {
@@ -37,6 +39,7 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 	fs.DurationVar(&f.idleExit, "idle-exit", 0, "exit after this long without a client (0: never)")
 	fs.IntVar(&f.maxClients, "maxclients", 10000, "most clients connected at once")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile here until exit (for benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -72,6 +75,13 @@ func serve(args []string) error {
 	lns, err := listen(f)
 	if err != nil {
 		return err
+	}
+	if f.cpuprofile != "" {
+		stop, err := startCPUProfile(f.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	srv := server.New(server.Config{
 		RequirePass: f.requirepass,
@@ -153,4 +163,20 @@ func logHowToReach(log *slog.Logger, lns []net.Listener, password bool) {
 		host, port, _ := net.SplitHostPort(a.String())
 		log.Info("reach it with: redis-cli -h " + host + " -p " + port + auth)
 	}
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("serve: --cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("serve: --cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		out.Close()
+	}, nil
 }
