@@ -28,6 +28,9 @@ type Client struct {
 	authed      bool
 	reply       replyMode
 	lower       [32]byte // scratch for lower-casing command names
+	inBatch     bool      // between the first and last command of a pipeline
+	now         time.Time // the batch's clock reading
+	held        int       // commands run under the current hold of db.mu
 
 	mu      sync.Mutex // guards the fields below
 	name    string
@@ -97,16 +100,36 @@ type command struct {
 	monitor bool // shown to MONITOR
 }
 
-// handle runs one command from redcon.
+// handle runs one command from redcon. redcon calls it for each command
+// of a pipeline read in one go, then flushes the replies; the keyspace
+// lock is taken once for a run of keyspace commands in such a batch (up
+// to maxHeld), not once per command, and the batch shares one clock
+// reading.
 func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
 	c := conn.Context().(*Client)
 	if s.closing.Load() || c.killed.Load() {
+		c.releaseDB()
 		conn.Close()
 		return
 	}
-	args := rc.Args
-	now := s.now()
-	c.lastActive.Store(now.UnixMilli())
+	if !c.inBatch {
+		c.inBatch = true
+		c.now = s.now()
+		c.lastActive.Store(c.now.UnixMilli())
+	}
+	s.dispatch(c, rc.Args)
+	if len(conn.PeekPipeline()) == 0 {
+		c.releaseDB()
+		c.inBatch = false
+	}
+}
+
+// maxHeld bounds how many commands of one pipeline run under one hold of
+// the keyspace lock, so a long pipeline cannot starve other clients.
+const maxHeld = 64
+
+// dispatch runs one command with the checks Redis makes first.
+func (s *Server) dispatch(c *Client, args [][]byte) {
 	cmd, errText := s.lookup(c, args)
 	if cmd != nil && !c.authed && !cmd.noAuth {
 		errText = resp.ErrNoAuth
@@ -121,18 +144,39 @@ func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
 		return
 	}
 	if cmd.monitor && s.monitors.active() {
-		s.monitors.feed(c, args, now)
+		s.monitors.feed(c, args, c.now)
 	}
 	c.ncmds.Add(1)
 	if cmd.keys {
-		s.db.mu.Lock()
-		s.db.now = now.UnixMilli()
+		c.holdDB()
 		cmd.fn(c, args)
-		s.db.mu.Unlock()
 	} else {
+		c.releaseDB()
 		cmd.fn(c, args)
 	}
 	c.lastCmd.Store(cmd.meta)
+}
+
+// holdDB takes the keyspace lock for this connection's batch, or keeps
+// it if already held and not yet held for maxHeld commands.
+func (c *Client) holdDB() {
+	db := c.srv.db
+	if c.held > 0 && c.held < maxHeld {
+		c.held++
+		return
+	}
+	c.releaseDB()
+	db.mu.Lock()
+	db.now = c.now.UnixMilli()
+	c.held = 1
+}
+
+// releaseDB drops the keyspace lock if this connection holds it.
+func (c *Client) releaseDB() {
+	if c.held > 0 {
+		c.held = 0
+		c.srv.db.mu.Unlock()
+	}
 }
 
 // lookup finds the command for args, checking arity and subcommands, and

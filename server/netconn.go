@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -19,7 +20,8 @@ type limitConn struct {
 	net.Conn
 	framer *resp.Framer
 	in     []byte // read buffer
-	out    []byte // framed bytes not yet handed to redcon
+	buf    []byte // framed bytes, reused between reads
+	out    []byte // the part of buf not yet handed to redcon
 	err    error  // protocol error to report once out is drained
 	// needAuth is true while the client has not authenticated; the framer
 	// then applies Redis's tighter unauthenticated limits. Only the
@@ -41,9 +43,14 @@ func (c *limitConn) Read(p []byte) (int, error) {
 		if c.err != nil {
 			return 0, c.fail()
 		}
+		// Let the other connections run first: a client usually needs a
+		// round trip to send its next command, and a read now would
+		// mostly find nothing and cost a wasted syscall and a park.
+		runtime.Gosched()
 		n, err := c.Conn.Read(c.in)
 		if n > 0 {
-			c.out, c.err = c.framer.Feed(c.out[:0], c.in[:n])
+			c.buf, c.err = c.framer.Feed(c.buf[:0], c.in[:n])
+			c.out = c.buf
 		}
 		if err != nil && len(c.out) == 0 {
 			return 0, err
@@ -51,8 +58,8 @@ func (c *limitConn) Read(p []byte) (int, error) {
 	}
 	n := copy(p, c.out)
 	c.out = c.out[n:]
-	if len(c.out) == 0 && cap(c.out) > 1<<20 {
-		c.out = nil // do not keep a huge buffer after a big command
+	if len(c.out) == 0 && cap(c.buf) > 1<<20 {
+		c.buf = nil // do not keep a huge buffer after a big command
 	}
 	return n, nil
 }

@@ -28,6 +28,7 @@ type benchFlags struct {
 	cpuprofile string
 	redis      string
 	benchmark  string
+	only       string
 }
 
 // benchCell is one configuration both servers are measured in.
@@ -35,6 +36,10 @@ type benchCell struct {
 	transport string // "unix" or "tcp"
 	clients   int
 	pipeline  int
+}
+
+func (c benchCell) String() string {
+	return fmt.Sprintf("%s/%d/%d", c.transport, c.clients, c.pipeline)
 }
 
 var benchCells = []benchCell{
@@ -55,6 +60,7 @@ func bench(args []string) error {
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write remoted's CPU profile here")
 	fs.StringVar(&f.redis, "redis-server", "redis-server", "redis-server binary")
 	fs.StringVar(&f.benchmark, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
+	fs.StringVar(&f.only, "only", "", "run only the cells whose transport/clients/pipeline starts with this, e.g. unix/50")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,6 +84,9 @@ func bench(args []string) error {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "transport\tclients\tpipeline\ttest\tremoted rps\tredis rps\tratio\t")
 	for _, cell := range benchCells {
+		if !strings.HasPrefix(cell.String(), f.only) {
+			continue
+		}
 		n := f.requests
 		if cell.clients == 1 {
 			n /= 10
@@ -99,9 +108,8 @@ func bench(args []string) error {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t\n",
 				cell.transport, cell.clients, cell.pipeline, test, a, b, a/b)
 		}
-		tw.Flush()
 	}
-	return nil
+	return tw.Flush()
 }
 
 func median(xs []float64) float64 {
