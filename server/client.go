@@ -27,7 +27,7 @@ type Client struct {
 	created     time.Time
 	authed      bool
 	reply       replyMode
-	lower       [32]byte // scratch for lower-casing command names
+	lower       [32]byte  // scratch for lower-casing command names
 	inBatch     bool      // between the first and last command of a pipeline
 	now         time.Time // the batch's clock reading
 	held        int       // commands run under the current hold of db.mu

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
@@ -89,6 +90,13 @@ func serve(args []string) error {
 		IdleExit:    f.idleExit,
 		Logger:      log,
 	})
+	// A GC ballast: 64 MiB allocated and never touched (so never
+	// resident) makes the collector's heap target at least that, so a
+	// server with a small keyspace does not collect dozens of times a
+	// second under load. redcon allocates per command; measured with
+	// redis-benchmark -P 16 this is worth about 15% (see the README).
+	ballast := make([]byte, 64<<20)
+	defer runtime.KeepAlive(ballast)
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
 		log.Info("listening", "network", ln.Addr().Network(), "addr", ln.Addr().String())
