@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -84,41 +82,7 @@ func checkDBInvariants(tb testing.TB, s *Server) {
 func doRaw(tc *testConn, args ...string) string {
 	tc.tb.Helper()
 	tc.Send(args...)
-	tc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var b strings.Builder
-	if err := readRaw(tc.r, &b); err != nil {
-		tc.tb.Fatalf("read reply: %v", err)
-	}
-	return b.String()
-}
-
-func readRaw(r *bufio.Reader, b *strings.Builder) error {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return err
-	}
-	b.WriteString(line)
-	n, _ := strconv.Atoi(strings.TrimSpace(line[1:]))
-	switch line[0] {
-	case '$', '=':
-		if n >= 0 {
-			buf := make([]byte, n+2)
-			if _, err := io.ReadFull(r, buf); err != nil {
-				return err
-			}
-			b.Write(buf)
-		}
-	case '*', '%', '~':
-		if line[0] == '%' {
-			n *= 2
-		}
-		for range max(n, 0) {
-			if err := readRaw(r, b); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return tc.ReadRawReply()
 }
 
 func TestDelExistsTouch(t *testing.T) {

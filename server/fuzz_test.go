@@ -1,0 +1,60 @@
+package server
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// FuzzConnection sends arbitrary bytes to a live server as one client and
+// then closes its side. The server must answer and close that connection
+// within a deadline (never hang), keep its keyspace consistent, keep a key
+// the input cannot name, and go on serving other clients.
+func FuzzConnection(f *testing.F) {
+	for _, seed := range []string{
+		"*1\r\n$4\r\nPING\r\n",
+		"SET a b\r\nGET a\r\nINCR a\r\nAPPEND a x\r\n",
+		"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n",
+		"MULTI\r\nSET x 1\r\n*-1\r\n*0\r\nEXEC\r\n",
+		"HELLO 3\r\nCLIENT REPLY OFF\r\nKEYS *\r\nSCAN 0 MATCH [a-\r\n",
+		"*2\r\n$4\r\nECHO\r\n$-1\r\n",
+		"GET \"unbalanced\r\n",
+		"*1\r\n$999999999999\r\n",
+		"CLIENT KILL SKIPME no\r\nPING\r\n",
+		"MONITOR\r\nPING\r\n",
+		"SET n 9223372036854775807\r\nINCR n\r\nINCRBYFLOAT n 1e308\r\nSETRANGE n 100 x\r\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	s, path := newTestServer(f, Config{ProtoMaxBulkLen: 1 << 20, QueryBufferLimit: 4 << 20})
+	if got := dial(f, path).Do("SET", "fuzz\x00sentinel", "kept"); got != "OK" {
+		f.Fatal(got)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lower := bytes.ToLower(data)
+		for _, word := range []string{"shutdown", "flush", "sentinel"} {
+			if bytes.Contains(lower, []byte(word)) {
+				t.Skip("would legitimately stop the server or change the sentinel")
+			}
+		}
+		c, err := net.Dial("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write(data); err != nil {
+			return // the server may close early on a protocol error
+		}
+		c.(*net.UnixConn).CloseWrite()
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Fatalf("server did not finish with the connection: %v", err)
+		}
+		checkDBInvariants(t, s)
+		if got := dial(t, path).Do("GET", "fuzz\x00sentinel"); got != "kept" {
+			t.Fatalf("sentinel key: %q", got)
+		}
+	})
+}
