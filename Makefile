@@ -6,7 +6,7 @@
 #   make bench                          the built-in benchmark
 #   make fuzz FUZZTIME=30s              each fuzz target for FUZZTIME
 #
-# The black-box tests (compat_test.go) need redis-server, redis-cli,
+# The black-box tests (compat_*_test.go) need redis-server, redis-cli, tmux,
 # /usr/bin/python3 with redis (and cbor2), node and testdata/node's
 # packages. Under CI=true a missing one fails the test; otherwise it skips.
 # COMPAT_SELFTEST=1 runs the compatibility harness against a second real
@@ -34,18 +34,18 @@ deps: deps-system deps-node
 # skip, or fail under CI=true).
 deps-system:
 	@missing=""; \
-	for t in redis-server redis-cli redis-benchmark; do \
+	for t in redis-server redis-cli redis-benchmark tmux; do \
 		command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; \
 	done; \
 	/usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing="$$missing python3-redis"; \
 	/usr/bin/python3 -c 'import cbor2' >/dev/null 2>&1 || missing="$$missing python3-cbor2"; \
 	if [ -z "$$missing" ]; then \
-		echo "deps: redis-server, redis-cli, redis-benchmark, python3-redis, python3-cbor2 present"; \
+		echo "deps: redis-server, redis-cli, redis-benchmark, tmux, python3-redis, python3-cbor2 present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "deps: missing:$$missing; installing"; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update && \
-		apt-get install -y --no-install-recommends redis-server redis-tools python3-redis python3-cbor2; \
+		apt-get install -y --no-install-recommends redis-server redis-tools tmux python3-redis python3-cbor2; \
 	else \
 		echo "deps: missing:$$missing (need root and apt-get to install them)" >&2; \
 	fi

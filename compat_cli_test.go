@@ -1,0 +1,124 @@
+package remoted_test
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDefaultShare runs `remoted serve` without --unix: it must serve the
+// default share's socket under $XDG_RUNTIME_DIR/remoted, private to the
+// user, and remove it when stopped by SIGTERM.
+func TestDefaultShare(t *testing.T) {
+	if selftest() {
+		t.Skip("remoted's own command line")
+	}
+	bin := buildRemoted(t)
+	runtimeDir := shortTempDir(t)
+	cmd := exec.Command(bin, "serve", "--port", "0")
+	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+runtimeDir)
+	want := filepath.Join(runtimeDir, "remoted", "default.sock")
+	p := runProc(t, "remoted", cmd, func(line string) bool {
+		return strings.Contains(line, "network=unix addr="+want)
+	}, true)
+	select {
+	case <-p.exited:
+		t.Fatalf("remoted exited: %v\n%s", p.waitErr, p.out.String())
+	default:
+	}
+	if !strings.Contains(p.out.String(), "redis-cli -s "+want) {
+		t.Errorf("log does not say how to reach the share:\n%s", p.out.String())
+	}
+	fi, err := os.Stat(filepath.Dir(want))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("share directory: %v, mode %v; want 0700", err, fi.Mode().Perm())
+	}
+	fi, err = os.Stat(want)
+	if err != nil || fi.Mode().Perm() != 0o600 || fi.Mode()&os.ModeSocket == 0 {
+		t.Errorf("socket: %v, mode %v; want a 0600 socket", err, fi.Mode())
+	}
+	c, err := net.Dial("unix", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	p.stopped = true
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(stopTimeout):
+		t.Fatal("no exit after SIGTERM")
+	}
+	if p.waitErr != nil {
+		t.Errorf("exit after SIGTERM: %v, want 0", p.waitErr)
+	}
+	if _, err := os.Lstat(want); !os.IsNotExist(err) {
+		t.Errorf("socket left behind after SIGTERM: %v", err)
+	}
+}
+
+// TestRefuseOpenBind: a non-loopback bind without a password must not
+// start, and must say why.
+func TestRefuseOpenBind(t *testing.T) {
+	if selftest() {
+		t.Skip("remoted's own command line")
+	}
+	bin := buildRemoted(t)
+	out, err := exec.Command(bin, "serve", "--unix", "", "--bind", "0.0.0.0", "--port", "0").CombinedOutput()
+	if err == nil {
+		t.Fatalf("remoted started on 0.0.0.0 without a password:\n%s", out)
+	}
+	if !strings.Contains(string(out), "requirepass") {
+		t.Errorf("refusal does not say what to do: %s", out)
+	}
+}
+
+// TestRedisCLIInteractive types into an interactive redis-cli in tmux and
+// checks that it shows remoted's argument hints, which it builds from
+// COMMAND DOCS, and that MONITOR shows another client's command.
+func TestRedisCLIInteractive(t *testing.T) {
+	cli := needTool(t, "redis-cli")
+	tmux := needTool(t, "tmux")
+	srv := startRemoted(t)
+	const session = "cli"
+	sock := filepath.Join(shortTempDir(t), "tmux.sock") // a private tmux server
+	tm := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(tmux, append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %q: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	tm("new-session", "-d", "-s", session, "-x", "200", "-y", "20", cli+" -s "+srv.UnixPath)
+	t.Cleanup(func() { exec.Command(tmux, "-S", sock, "kill-server").Run() })
+	waitPane := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			pane := tm("capture-pane", "-p", "-t", session)
+			if strings.Contains(pane, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				out, _ := exec.Command(tmux, "-S", sock, "list-panes", "-a", "-F", "#{pane_dead} #{pane_current_command}").CombinedOutput()
+				t.Fatalf("redis-cli screen never showed %q:\n%s\npanes: %s", want, pane, out)
+			}
+			time.Sleep(50 * time.Millisecond) // polling the screen for the awaited text
+		}
+	}
+	waitPane(srv.UnixPath + ">") // the prompt
+	tm("send-keys", "-t", session, "SET foo bar ")
+	waitPane("[NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]")
+	tm("send-keys", "-t", session, "C-u", "MONITOR", "Enter")
+	waitPane("OK")
+	if out, err := exec.Command(cli, "-s", srv.UnixPath, "set", "greeting", "hello world").CombinedOutput(); err != nil {
+		t.Fatalf("redis-cli set: %v %s", err, out)
+	}
+	waitPane(`"set" "greeting" "hello world"`)
+}
