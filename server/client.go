@@ -5,7 +5,10 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/tidwall/redcon"
 
@@ -44,6 +47,12 @@ type Client struct {
 	killed     atomic.Bool
 	detached   atomic.Bool // redcon no longer serves it (MONITOR)
 	closedCh   chan struct{}
+	killCh     chan struct{} // closed by kill, to wake a blocked wait
+	killOnce   sync.Once
+
+	locksHeld atomic.Int64 // locks this client holds
+	lockWait  atomic.Bool  // waiting in LOCK
+	gateWait  atomic.Bool  // waiting for another client's share-wide lock
 }
 
 type replyMode uint8
@@ -66,6 +75,7 @@ func newClient(s *Server, conn redcon.Conn, nc *limitConn) *Client {
 		authed:   s.cfg.RequirePass == "",
 		proto:    2,
 		closedCh: make(chan struct{}),
+		killCh:   make(chan struct{}),
 	}
 	c.w = c.out
 	c.lastActive.Store(c.created.UnixMilli())
@@ -148,6 +158,10 @@ func (s *Server) dispatch(c *Client, args [][]byte) {
 	}
 	c.ncmds.Add(1)
 	if cmd.keys {
+		if !s.locks.passGate(c) {
+			c.kill() // disconnected while waiting for the share-wide lock
+			return
+		}
 		c.holdDB()
 		cmd.fn(c, args)
 	} else {
@@ -240,10 +254,78 @@ func (c *Client) setProto(p int) {
 	c.mu.Unlock()
 }
 
-// kill disconnects the client from another goroutine (CLIENT KILL).
+// kill disconnects the client from another goroutine (CLIENT KILL), or
+// from its own after a blocked wait found it gone.
 func (c *Client) kill() {
 	c.killed.Store(true)
+	c.killOnce.Do(func() { close(c.killCh) })
 	c.nc.SetReadDeadline(time.Now())
+}
+
+func (c *Client) getName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.name
+}
+
+// waitResult is how a blocked wait ended.
+type waitResult int
+
+const (
+	waitDone    waitResult = iota // ch was closed
+	waitExpired                   // the timeout passed
+	waitAborted                   // the client is gone or the server closing
+)
+
+// livenessEvery is how often a blocked client's socket is checked: redcon
+// reads a connection only between its commands, so a client blocked in a
+// command would otherwise not be seen to disconnect.
+const livenessEvery = 25 * time.Millisecond
+
+// waitFor blocks the client's goroutine until ch is closed or expired
+// fires, watching meanwhile for the client disconnecting or being killed
+// and for server shutdown; a client found gone is killed.
+func (c *Client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResult {
+	tick := time.NewTicker(livenessEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ch:
+			return waitDone
+		case <-expired:
+			return waitExpired
+		case <-c.killCh:
+			return waitAborted
+		case <-c.srv.closingCh:
+			c.killed.Store(true)
+			return waitAborted
+		case <-tick.C:
+			if peerGone(c.nc.Conn) {
+				c.kill()
+				return waitAborted
+			}
+		}
+	}
+}
+
+// peerGone reports whether the client has closed its side of the
+// connection (or reset it), without consuming anything it sent.
+func peerGone(nc net.Conn) bool {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return true
+	}
+	gone := false
+	var buf [1]byte
+	err = raw.Control(func(fd uintptr) {
+		n, _, rerr := unix.Recvfrom(int(fd), buf[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		gone = (n == 0 && rerr == nil) || (rerr != nil && rerr != unix.EAGAIN && rerr != unix.EINTR)
+	})
+	return gone || err != nil
 }
 
 func (c *Client) idleSeconds(now time.Time) int64 {

@@ -116,9 +116,17 @@ func (c *Client) infoLine(now time.Time, curCmd string) string {
 	if curCmd != "" {
 		last = curCmd
 	}
-	flags := "N"
+	flags := ""
 	if _, unix := c.nc.Conn.(*unixConn); unix {
-		flags = "U"
+		flags += "U"
+	}
+	lockWait := "0"
+	if c.lockWait.Load() || c.gateWait.Load() {
+		flags += "b"
+		lockWait = "1"
+	}
+	if flags == "" {
+		flags = "N"
 	}
 	var b strings.Builder
 	for _, kv := range [...][2]string{
@@ -130,6 +138,7 @@ func (c *Client) infoLine(now time.Time, curCmd string) string {
 		{"rbs", "0"}, {"rbp", "0"}, {"obl", "0"}, {"oll", "0"}, {"omem", "0"},
 		{"tot-mem", "0"}, {"events", "r"}, {"cmd", last}, {"user", defaultUser},
 		{"redir", "-1"}, {"resp", itoa(int64(proto))}, {"lib-name", lib}, {"lib-ver", ver},
+		{"locks", itoa(c.locksHeld.Load())}, {"lock-wait", lockWait},
 	} {
 		if b.Len() > 0 {
 			b.WriteByte(' ')

@@ -31,6 +31,7 @@ var infoSections = []infoSection{
 	{name: "replication", title: "Replication", dflt: true, fields: (*Server).infoReplication},
 	{name: "cpu", title: "CPU", dflt: true, fields: (*Server).infoCPU},
 	{name: "cluster", title: "Cluster", dflt: true, fields: (*Server).infoCluster},
+	{name: "locks", title: "Locks", dflt: true, fields: (*Server).infoLocks},
 	{name: "keyspace", title: "Keyspace", dflt: true, fields: (*Server).infoKeyspace},
 }
 
@@ -243,4 +244,25 @@ func (s *Server) infoKeyspace(time.Time) [][2]string {
 		return nil
 	}
 	return [][2]string{{"db0", fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires)}}
+}
+
+// infoLocks is remoted's own section: who holds the share-wide lock, how
+// many named locks are held, and how many clients wait.
+func (s *Server) infoLocks(now time.Time) [][2]string {
+	holder, named, waiters := int64(0), 0, 0
+	for _, li := range s.locks.snapshot(now) {
+		waiters += li.waiters
+		switch {
+		case li.name == shareLock:
+			holder = li.holderID
+		case li.holderID != 0:
+			named++
+		}
+	}
+	return [][2]string{
+		{"share_lock_holder", i64(holder)},
+		{"named_locks_held", strconv.Itoa(named)},
+		{"lock_waiters", strconv.Itoa(waiters)},
+		{"share_lock_blocked_clients", i64(s.locks.gated.Load())},
+	}
 }

@@ -32,6 +32,7 @@ func (s *Server) registerAll() {
 	s.commandsServer(r)
 	s.commandsString(r)
 	s.commandsKeyspace(r)
+	s.commandsLock(r)
 
 	s.cmds = make(map[string]*command)
 	var listed []*resp.Command

@@ -80,15 +80,17 @@ type Server struct {
 	clients   map[int64]*Client
 	idleTimer *time.Timer
 
-	nextID   atomic.Int64
-	nclients atomic.Int64
-	closing  atomic.Bool
-	done     chan struct{} // closed once every client has gone after shutdown
-	closeMu  sync.Once
-	sweepMu  sync.Once
+	nextID    atomic.Int64
+	nclients  atomic.Int64
+	closing   atomic.Bool
+	done      chan struct{} // closed once every client has gone after shutdown
+	closingCh chan struct{} // closed when shutdown begins
+	closeMu   sync.Once
+	sweepMu   sync.Once
 
 	monitors monitorSet
 	stats    stats
+	locks    *lockTable
 
 	// clock, if set before Serve, replaces time.Now (tests of expiry).
 	clock func() time.Time
@@ -128,7 +130,9 @@ func New(cfg Config) *Server {
 		listeners: make(map[*drainListener]struct{}),
 		clients:   make(map[int64]*Client),
 		done:      make(chan struct{}),
+		closingCh: make(chan struct{}),
 	}
+	s.locks = newLockTable(s)
 	s.registerAll()
 	s.armIdle()
 	return s
@@ -192,6 +196,7 @@ func (s *Server) beginClose() {
 	s.closeMu.Do(func() {
 		s.mu.Lock()
 		s.closing.Store(true)
+		close(s.closingCh)
 		if s.idleTimer != nil {
 			s.idleTimer.Stop()
 		}
@@ -291,6 +296,7 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 // release forgets a client whose connection has closed.
 func (s *Server) release(c *Client) {
 	c.gone()
+	s.locks.releaseAll(c)
 	s.stats.commands.Add(c.ncmds.Load())
 	s.monitors.remove(c)
 	s.mu.Lock()

@@ -1,0 +1,261 @@
+package server
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// shareLock is the name under which the share-wide lock is kept in the
+// lock table; LOCK with no name takes it. A named lock cannot collide with
+// it because LOCK refuses the empty name.
+const shareLock = ""
+
+// lockTable holds the share-wide lock and the named locks, each with a
+// FIFO queue of waiters. The share-wide lock is mirrored in gate, which the
+// dispatcher reads with one atomic load per keyspace command: 0 when
+// nobody holds it, else the holder's client id.
+type lockTable struct {
+	srv  *Server
+	mu   sync.Mutex
+	held map[string]*heldLock
+
+	gate     atomic.Int64
+	gateOpen atomic.Pointer[chan struct{}] // closed when the share-wide lock is released
+	gated    atomic.Int64                  // clients waiting on the gate
+}
+
+// heldLock is one lock that is held or waited for.
+type heldLock struct {
+	name    string
+	holder  *Client // nil between a release and the next grant
+	since   time.Time
+	waiters []*lockWaiter
+}
+
+type lockWaiter struct {
+	c       *Client
+	granted chan struct{} // closed when the lock is handed to c
+}
+
+func newLockTable(s *Server) *lockTable {
+	lt := &lockTable{srv: s, held: make(map[string]*heldLock)}
+	open := make(chan struct{})
+	close(open)
+	lt.gateOpen.Store(&open)
+	return lt
+}
+
+// acquireResult is the outcome of a LOCK.
+type acquireResult int
+
+const (
+	lockGranted acquireResult = iota
+	lockTimedOut
+	lockReentry // the caller already holds it
+	lockAborted // the caller disconnected or the server is closing
+)
+
+// acquire takes the lock name for c, waiting in line behind earlier
+// callers for at most timeout (0: no limit). While it waits it watches the
+// client's socket, so a waiter that disconnects leaves the queue at once
+// instead of being granted a lock nobody will release.
+func (lt *lockTable) acquire(c *Client, name string, timeout time.Duration) acquireResult {
+	lt.mu.Lock()
+	hl := lt.held[name]
+	if hl == nil {
+		hl = &heldLock{name: name}
+		lt.held[name] = hl
+	}
+	if hl.holder == c {
+		lt.mu.Unlock()
+		return lockReentry
+	}
+	if hl.holder == nil && len(hl.waiters) == 0 {
+		lt.grantLocked(hl, c)
+		if name == shareLock {
+			lt.closeGate(c) // still under lt.mu, so no UNLOCK can interleave
+		}
+		lt.mu.Unlock()
+		return lockGranted
+	}
+	w := &lockWaiter{c: c, granted: make(chan struct{})}
+	hl.waiters = append(hl.waiters, w)
+	c.lockWait.Store(true)
+	lt.mu.Unlock()
+	defer c.lockWait.Store(false)
+
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	switch c.waitFor(w.granted, expired) {
+	case waitDone:
+		return lockGranted
+	case waitExpired:
+		if lt.withdraw(hl, w) {
+			return lockTimedOut
+		}
+		return lockGranted // granted just as the time ran out
+	default:
+		if !lt.withdraw(hl, w) {
+			lt.release(c, name) // granted to a client that is gone
+		}
+		return lockAborted
+	}
+}
+
+// grantLocked hands hl to c. lt.mu is held.
+func (lt *lockTable) grantLocked(hl *heldLock, c *Client) {
+	hl.holder = c
+	hl.since = time.Now()
+	c.locksHeld.Add(1)
+}
+
+// closeGate makes a fresh grant of the share-wide lock to c effective:
+// commands already running finish first (they hold the keyspace lock), and
+// every later keyspace command of another client sees the gate closed.
+// lt.mu is held; nobody takes lt.mu while holding the keyspace lock.
+func (lt *lockTable) closeGate(c *Client) {
+	db := lt.srv.db
+	db.mu.Lock()
+	shut := make(chan struct{})
+	lt.gateOpen.Store(&shut)
+	lt.gate.Store(c.id)
+	db.mu.Unlock()
+}
+
+// withdraw takes w out of hl's queue; false means it had been granted.
+func (lt *lockTable) withdraw(hl *heldLock, w *lockWaiter) bool {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	i := slices.Index(hl.waiters, w)
+	if i < 0 {
+		return false
+	}
+	hl.waiters = slices.Delete(hl.waiters, i, i+1)
+	lt.dropIfUnusedLocked(hl)
+	return true
+}
+
+func (lt *lockTable) dropIfUnusedLocked(hl *heldLock) {
+	if hl.holder == nil && len(hl.waiters) == 0 {
+		delete(lt.held, hl.name)
+	}
+}
+
+// release gives up c's hold on name and hands the lock to the first
+// waiter. It reports false if c did not hold it.
+func (lt *lockTable) release(c *Client, name string) bool {
+	lt.mu.Lock()
+	hl := lt.held[name]
+	if hl == nil || hl.holder != c {
+		lt.mu.Unlock()
+		return false
+	}
+	hl.holder = nil
+	c.locksHeld.Add(-1)
+	var next *lockWaiter
+	if len(hl.waiters) > 0 {
+		next = hl.waiters[0]
+		hl.waiters = hl.waiters[1:]
+		lt.grantLocked(hl, next.c)
+	}
+	lt.dropIfUnusedLocked(hl)
+	lt.mu.Unlock()
+
+	if name == shareLock {
+		if next != nil {
+			lt.gate.Store(next.c.id) // handed over: the gate stays closed
+		} else {
+			lt.gate.Store(0)
+			close(*lt.gateOpen.Load())
+		}
+	}
+	if next != nil {
+		close(next.granted)
+	}
+	return true
+}
+
+// releaseAll frees every lock c holds (on disconnect, RESET).
+func (lt *lockTable) releaseAll(c *Client) {
+	if c.locksHeld.Load() == 0 {
+		return
+	}
+	lt.mu.Lock()
+	var names []string
+	for name, hl := range lt.held {
+		if hl.holder == c {
+			names = append(names, name)
+		}
+	}
+	lt.mu.Unlock()
+	for _, name := range names {
+		lt.release(c, name)
+	}
+}
+
+// passGate returns once c may run a keyspace command: at once when nobody
+// else holds the share-wide lock (one atomic load), else when the holder
+// lets go. It reports false if c disconnected or the server is closing
+// meanwhile.
+func (lt *lockTable) passGate(c *Client) bool {
+	for {
+		g := lt.gate.Load()
+		if g == 0 || g == c.id {
+			return true
+		}
+		c.releaseDB()
+		open := *lt.gateOpen.Load()
+		if lt.gate.Load() != g {
+			continue // changed while we looked
+		}
+		lt.gated.Add(1)
+		c.gateWait.Store(true)
+		r := c.waitFor(open, nil)
+		c.gateWait.Store(false)
+		lt.gated.Add(-1)
+		if r != waitDone {
+			return false
+		}
+	}
+}
+
+// lockInfo is one row of LOCKS.
+type lockInfo struct {
+	name       string
+	holderID   int64
+	holderName string
+	heldFor    time.Duration
+	waiters    int
+}
+
+// snapshot lists the held locks, the share-wide one first, then by name.
+func (lt *lockTable) snapshot(now time.Time) []lockInfo {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	var out []lockInfo
+	for _, hl := range lt.held {
+		li := lockInfo{name: hl.name, waiters: len(hl.waiters)}
+		if hl.holder != nil {
+			li.holderID = hl.holder.id
+			li.holderName = hl.holder.getName()
+			li.heldFor = now.Sub(hl.since)
+		}
+		out = append(out, li)
+	}
+	slices.SortFunc(out, func(a, b lockInfo) int {
+		switch {
+		case a.name < b.name:
+			return -1
+		case a.name > b.name:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
