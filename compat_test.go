@@ -67,6 +67,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if role := os.Getenv(workerEnv); role != "" {
+		os.Exit(runWorker(role)) // a worker process of compat_procs_test.go
+	}
 	dir, err := os.MkdirTemp("", "remoted-compat-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "compat: temp dir:", err)
