@@ -47,11 +47,15 @@ var benchCells = []benchCell{
 	{"tcp", 50, 1}, {"tcp", 50, 16}, {"tcp", 1, 1},
 }
 
-// bench starts remoted and redis-server side by side and runs
+// bench ("remoted bench", or "remoted bench locks" for benchLocks) starts
+// remoted and redis-server side by side and runs
 // redis-benchmark against both, alternating, in every cell; it prints
 // requests per second and the ratio remoted/redis (the median of -repeat
 // runs each).
 func bench(args []string) error {
+	if len(args) > 0 && args[0] == "locks" {
+		return benchLocks(args[1:])
+	}
 	f := benchFlags{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.IntVar(&f.requests, "n", 200000, "requests per run (a tenth for one client)")

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	mrand "math/rand/v2"
+	"os"
+	"slices"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// benchLocks measures lock handoffs: N clients each loop acquire, INCR a
+// counter and GETSET an owner key to their id, release, for a fixed time.
+// A handoff is an acquisition by a client other than the previous holder,
+// which GETSET tells; a lock that lets its releaser take it straight back
+// makes acquisitions but few handoffs, and starves the others. remoted's LOCK/UNLOCK is compared
+// with the usual Redis recipe on a real redis-server in the same run: SET
+// key token NX PX, retried with jittered exponential backoff (1 ms doubling
+// to 64 ms), released by a script that deletes the key only if it still
+// holds the token.
+func benchLocks(args []string) error {
+	fs := flag.NewFlagSet("bench locks", flag.ContinueOnError)
+	dur := fs.Duration("d", 3*time.Second, "how long each cell runs")
+	redisBin := fs.String("redis-server", "redis-server", "redis-server binary")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "remoted-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	rd, err := startBenchRemoted(ctx, dir, "")
+	if err != nil {
+		return err
+	}
+	defer rd.stop()
+	rs, err := startBenchRedis(ctx, dir, *redisBin)
+	if err != nil {
+		return err
+	}
+	defer rs.stop()
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "clients\tlock\tacquisitions/s\thandoffs/s\tmedian wait\tp99 wait\tmax wait\tcounter ok\t")
+	for _, n := range []int{2, 10, 50} {
+		for _, l := range []lockKind{remotedShareLock, remotedNamedLock, redisRecipeLock} {
+			sock := rd.sock
+			if l == redisRecipeLock {
+				sock = rs.sock
+			}
+			r, err := runLockCell(ctx, sock, l, n, *dur)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.0f\t%v\t%v\t%v\t%v\t\n", n, l, r.rate, r.handoffs,
+				r.median.Round(time.Microsecond), r.p99.Round(time.Microsecond),
+				r.max.Round(time.Microsecond), r.counterOK)
+		}
+	}
+	return tw.Flush()
+}
+
+type lockKind string
+
+const (
+	remotedShareLock lockKind = "remoted LOCK"
+	remotedNamedLock lockKind = "remoted LOCK name"
+	redisRecipeLock  lockKind = "redis SET NX PX"
+)
+
+type lockResult struct {
+	rate, handoffs   float64 // per second
+	median, p99, max time.Duration
+	counterOK        bool
+}
+
+// releaseScript deletes the lock key only if it still holds our token.
+var releaseScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`)
+
+func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, dur time.Duration) (lockResult, error) {
+	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, Protocol: 2,
+		DisableIdentity: true, PoolSize: clients + 1, ReadTimeout: -1})
+	defer rdb.Close()
+	if err := rdb.Del(ctx, "bench:counter", "bench:lock", "bench:owner").Err(); err != nil {
+		return lockResult{}, err
+	}
+	deadline := time.Now().Add(dur)
+	var mu sync.Mutex
+	var waits []time.Duration
+	var firstErr error
+	handoffs := 0
+	var wg sync.WaitGroup
+	for id := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn := rdb.Conn()
+			defer conn.Close()
+			var mine []time.Duration
+			me, myHandoffs := fmt.Sprint(id), 0
+			for time.Now().Before(deadline) {
+				start := time.Now()
+				release, err := acquireLock(ctx, conn, kind)
+				if err == nil {
+					mine = append(mine, time.Since(start))
+					err = conn.Incr(ctx, "bench:counter").Err()
+				}
+				if err == nil {
+					var prev string
+					prev, err = conn.GetSet(ctx, "bench:owner", me).Result()
+					if prev != me {
+						myHandoffs++
+					}
+					if err == redis.Nil {
+						err = nil
+					}
+				}
+				if err == nil {
+					err = release()
+				}
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+			}
+			mu.Lock()
+			waits = append(waits, mine...)
+			handoffs += myHandoffs
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return lockResult{}, fmt.Errorf("bench locks: %s: %w", kind, firstErr)
+	}
+	n, err := rdb.Get(ctx, "bench:counter").Int()
+	if err != nil {
+		return lockResult{}, err
+	}
+	slices.Sort(waits)
+	pct := func(p float64) time.Duration { return waits[int(p*float64(len(waits)-1))] }
+	return lockResult{
+		rate:      float64(len(waits)) / dur.Seconds(),
+		handoffs:  float64(handoffs) / dur.Seconds(),
+		median:    pct(0.5),
+		p99:       pct(0.99),
+		max:       waits[len(waits)-1],
+		counterOK: n == len(waits),
+	}, nil
+}
+
+// acquireLock takes the lock and returns its release.
+func acquireLock(ctx context.Context, conn *redis.Conn, kind lockKind) (func() error, error) {
+	switch kind {
+	case remotedShareLock:
+		if err := conn.Do(ctx, "LOCK").Err(); err != nil {
+			return nil, err
+		}
+		return func() error { return conn.Do(ctx, "UNLOCK").Err() }, nil
+	case remotedNamedLock:
+		if err := conn.Do(ctx, "LOCK", "bench:lock").Err(); err != nil {
+			return nil, err
+		}
+		return func() error { return conn.Do(ctx, "UNLOCK", "bench:lock").Err() }, nil
+	}
+	var tok [16]byte
+	rand.Read(tok[:])
+	token := hex.EncodeToString(tok[:])
+	backoff := time.Millisecond
+	for {
+		ok, err := conn.SetNX(ctx, "bench:lock", token, 30*time.Second).Result()
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return func() error { return releaseScript.Run(ctx, conn, []string{"bench:lock"}, token).Err() }, nil
+		}
+		time.Sleep(backoff/2 + time.Duration(mrand.Int64N(int64(backoff))))
+		backoff = min(2*backoff, 64*time.Millisecond)
+	}
+}
