@@ -24,15 +24,15 @@ func TestDefaultShare(t *testing.T) {
 	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+runtimeDir)
 	want := filepath.Join(runtimeDir, "remoted", "default.sock")
 	p := runProc(t, "remoted", cmd, func(line string) bool {
-		return strings.Contains(line, "network=unix addr="+want)
+		return strings.Contains(line, "reach it with: redis-cli -s "+want) // logged last
 	}, true)
 	select {
 	case <-p.exited:
 		t.Fatalf("remoted exited: %v\n%s", p.waitErr, p.out.String())
 	default:
 	}
-	if !strings.Contains(p.out.String(), "redis-cli -s "+want) {
-		t.Errorf("log does not say how to reach the share:\n%s", p.out.String())
+	if !strings.Contains(p.out.String(), "msg=listening network=unix addr="+want) {
+		t.Errorf("log does not say where it listens:\n%s", p.out.String())
 	}
 	fi, err := os.Stat(filepath.Dir(want))
 	if err != nil || fi.Mode().Perm() != 0o700 {

@@ -73,6 +73,11 @@ func serve(args []string) error {
 			return err
 		}
 	}
+	// Catch signals before anything listens, so that a client that has
+	// seen the socket can always stop the server cleanly.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	lns, err := listen(f)
 	if err != nil {
 		return err
@@ -104,9 +109,6 @@ func serve(args []string) error {
 	}
 	logHowToReach(log, lns, f.requirepass != "")
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	select {
 	case sig := <-sigs:
 		log.Info("shutting down", "signal", sig.String())
