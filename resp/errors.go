@@ -123,3 +123,22 @@ const (
 	// cannot be negated.
 	ErrDecrOverflow = "ERR decrement would overflow"
 )
+
+// Error texts of the transaction commands (MULTI, EXEC, DISCARD, WATCH).
+const (
+	ErrMultiNested    = "ERR MULTI calls can not be nested"
+	ErrExecNoMulti    = "ERR EXEC without MULTI"
+	ErrDiscardNoMulti = "ERR DISCARD without MULTI"
+	ErrWatchInMulti   = "ERR WATCH inside MULTI is not allowed"
+	ErrNotInMulti     = "ERR Command not allowed inside a transaction"
+	ErrExecAbort      = "EXECABORT Transaction discarded because of previous errors."
+	// ErrMonitorInExec is MONITOR's reply when it runs inside EXEC.
+	ErrMonitorInExec = "ERR MONITOR isn't allowed for DENY BLOCKING client"
+)
+
+// ExecAbortBecause is EXEC's reply when EXEC itself is refused before it
+// runs (wrong arity, NOAUTH): Redis discards the transaction and names the
+// reason, dropping the generic "ERR " code but keeping any other.
+func ExecAbortBecause(errText string) string {
+	return "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(errText, "ERR ")
+}

@@ -35,6 +35,12 @@ type Client struct {
 	now         time.Time // the batch's clock reading
 	held        int       // commands run under the current hold of db.mu
 
+	tx        *txState      // between MULTI and EXEC or DISCARD, else nil
+	execing   bool          // running the commands of an EXEC
+	execLocks []lockInfo    // the lock table as EXEC began, for INFO inside it
+	watching  []*watchedKey // WATCHed keys; guarded by srv.db.mu, see db_watch.go
+	mayWatch  bool          // WATCH ran since the last unwatch: watching may be non-empty
+
 	mu      sync.Mutex // guards the fields below
 	name    string
 	libName string
@@ -53,6 +59,9 @@ type Client struct {
 	locksHeld atomic.Int64 // locks this client holds
 	lockWait  atomic.Bool  // waiting in LOCK
 	gateWait  atomic.Bool  // waiting for another client's share-wide lock
+
+	dirtyCAS atomic.Bool  // a WATCHed key was written: EXEC will fail
+	txQueued atomic.Int64 // commands queued since MULTI; -1 outside MULTI
 }
 
 type replyMode uint8
@@ -78,6 +87,7 @@ func newClient(s *Server, conn redcon.Conn, nc *limitConn) *Client {
 		killCh:   make(chan struct{}),
 	}
 	c.w = c.out
+	c.txQueued.Store(-1)
 	c.lastActive.Store(c.created.UnixMilli())
 	c.addr, c.laddr = clientAddrs(nc.Conn)
 	return c
@@ -108,6 +118,16 @@ type command struct {
 	noAuth  bool // allowed before AUTH
 	subs    map[string]*command
 	monitor bool // shown to MONITOR
+	tx      txRole
+}
+
+// txRole is how a command behaves after MULTI; see cmd_tx.go.
+type txRole struct {
+	notQueued bool   // runs at once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
+	refused   bool   // "not allowed inside a transaction" (no_multi, locks)
+	execError string // queued, but answers this error when EXEC runs it
+	infoLocks bool   // reads the lock table (INFO): EXEC snapshots it first
+	exec      bool   // EXEC: shown to MONITOR after the commands it ran
 }
 
 // handle runs one command from redcon. redcon calls it for each command
@@ -138,11 +158,15 @@ func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
 // the keyspace lock, so a long pipeline cannot starve other clients.
 const maxHeld = 64
 
-// dispatch runs one command with the checks Redis makes first.
+// dispatch runs one command with the checks Redis makes first; after
+// MULTI it queues most commands instead (see cmd_tx.go).
 func (s *Server) dispatch(c *Client, args [][]byte) {
 	cmd, errText := s.lookup(c, args)
 	if cmd != nil && !c.authed && !cmd.noAuth {
 		errText = resp.ErrNoAuth
+	}
+	if c.tx != nil && cmd != nil && errText == "" && cmd.tx.refused {
+		errText = resp.ErrNotInMulti
 	}
 	if c.reply != replyOn {
 		c.w = c.replyWriter()
@@ -150,7 +174,12 @@ func (s *Server) dispatch(c *Client, args [][]byte) {
 	}
 	if errText != "" {
 		s.stats.errors.Add(1)
-		c.w.Error(errText)
+		s.reject(c, args, errText)
+		return
+	}
+	if c.tx != nil && !cmd.tx.notQueued {
+		c.queue(cmd, args)
+		c.lastCmd.Store(cmd.meta)
 		return
 	}
 	if cmd.monitor && s.monitors.active() {
@@ -183,6 +212,21 @@ func (c *Client) holdDB() {
 	db.mu.Lock()
 	db.now = c.now.UnixMilli()
 	c.held = 1
+}
+
+// withDB runs fn under the keyspace lock, which this connection may
+// already hold (in a batch, or in EXEC). It is for the little bookkeeping
+// of commands that are not keyspace commands (DISCARD, UNWATCH, RESET),
+// and passes no share-wide lock gate.
+func (c *Client) withDB(fn func(db *DB)) {
+	db := c.srv.db
+	if c.held > 0 {
+		fn(db)
+		return
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	fn(db)
 }
 
 // releaseDB drops the keyspace lock if this connection holds it.

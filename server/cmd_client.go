@@ -115,15 +115,25 @@ func (c *Client) infoLine(now time.Time, curCmd string) string {
 	}
 	if curCmd != "" {
 		last = curCmd
+		if c.execing { // curCmd is given for the caller only, whose field this is
+			last = "exec" // Redis shows the EXEC running it
+		}
 	}
 	flags := ""
-	if _, unix := c.nc.Conn.(*unixConn); unix {
-		flags += "U"
+	multi := c.txQueued.Load()
+	if multi >= 0 {
+		flags += "x"
 	}
 	lockWait := "0"
 	if c.lockWait.Load() || c.gateWait.Load() {
 		flags += "b"
 		lockWait = "1"
+	}
+	if c.dirtyCAS.Load() {
+		flags += "d"
+	}
+	if _, unix := c.nc.Conn.(*unixConn); unix {
+		flags += "U"
 	}
 	if flags == "" {
 		flags = "N"
@@ -133,7 +143,7 @@ func (c *Client) infoLine(now time.Time, curCmd string) string {
 		{"id", itoa(c.id)}, {"addr", c.addr}, {"laddr", c.laddr}, {"fd", "-1"},
 		{"name", name}, {"age", itoa(int64(now.Sub(c.created) / time.Second))},
 		{"idle", itoa(c.idleSeconds(now))}, {"flags", flags}, {"db", "0"},
-		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", "-1"},
+		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", itoa(multi)},
 		{"qbuf", "0"}, {"qbuf-free", "0"}, {"argv-mem", "0"}, {"multi-mem", "0"},
 		{"rbs", "0"}, {"rbp", "0"}, {"obl", "0"}, {"oll", "0"}, {"omem", "0"},
 		{"tot-mem", "0"}, {"events", "r"}, {"cmd", last}, {"user", defaultUser},

@@ -185,9 +185,10 @@ func (s *Server) cmdSelect(c *Client, args [][]byte) {
 }
 
 // cmdReset returns the connection to its state after connecting: RESP2,
-// no name, replies on, no locks held, and unauthenticated if a password is
-// set.
+// no name, replies on, no transaction, no watched keys, no locks held, and
+// unauthenticated if a password is set.
 func (s *Server) cmdReset(c *Client, args [][]byte) {
+	c.endTx()
 	s.locks.releaseAll(c)
 	c.setName("")
 	c.setProto(2)

@@ -28,6 +28,8 @@ type DB struct {
 
 	expiredKeys int64 // stats: keys removed because they expired
 	dirty       int64 // changes since start
+
+	watched map[string][]*watchedKey // WATCHed keys and who watches them; see db_watch.go
 }
 
 type entry struct {
@@ -83,6 +85,7 @@ func (db *DB) set(key []byte, val []byte, exp int64, keepTTL bool) {
 		if !keepTTL {
 			db.setExp(string(key), e, exp)
 		}
+		db.touchBytes(key)
 		return
 	}
 	db.insert(string(key), &entry{val: val}, exp)
@@ -95,6 +98,7 @@ func (db *DB) insert(key string, e *entry, exp int64) {
 	db.keys[key] = e
 	db.order = append(db.order, slot{seq: e.seq, key: key, live: true})
 	db.setExp(key, e, exp)
+	db.touch(key)
 }
 
 // setExp sets the expiry of the entry under key (0 = none).
@@ -106,6 +110,7 @@ func (db *DB) setExp(key string, e *entry, exp int64) {
 		delete(db.ttls, key)
 	}
 	e.exp = exp
+	db.touch(key)
 }
 
 // del removes key if it exists (and has not expired) and reports whether
@@ -142,6 +147,7 @@ func (db *DB) remove(key string, e *entry) {
 	if db.dead > 64 && db.dead > len(db.order)/2 {
 		db.compact()
 	}
+	db.touch(key)
 }
 
 // compact drops dead slots; order stays sorted by seq.
@@ -152,6 +158,7 @@ func (db *DB) compact() {
 
 // flush empties the keyspace.
 func (db *DB) flush() {
+	db.touchAllOnFlush()
 	db.dirty += int64(len(db.keys))
 	db.keys = make(map[string]*entry)
 	db.order = nil

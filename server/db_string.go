@@ -35,6 +35,7 @@ func (db *DB) store(key []byte, e *entry, val []byte, exp int64, keepTTL bool) {
 	if !keepTTL {
 		db.setExp(string(key), e, exp)
 	}
+	db.touchBytes(key)
 }
 
 // appendTo appends b to the value of the live entry e, in place when the
@@ -42,6 +43,7 @@ func (db *DB) store(key []byte, e *entry, val []byte, exp int64, keepTTL bool) {
 func (db *DB) appendTo(e *entry, b []byte) {
 	db.dirty++
 	e.val = append(e.val, b...)
+	db.touchEntry(e)
 }
 
 // writeAt overwrites the value of the live entry e from off with b,
@@ -58,6 +60,7 @@ func (db *DB) writeAt(e *entry, off int, b []byte) {
 	}
 	copy(v[off:], b)
 	e.val = v
+	db.touchEntry(e)
 }
 
 // fitsString reports whether a string of size bytes grown by add bytes

@@ -16,7 +16,40 @@ type infoSection struct {
 	name   string // lower-case, as INFO takes it
 	title  string // as the header shows it
 	dflt   bool   // part of INFO with no argument
-	fields func(s *Server, now time.Time) [][2]string
+	fields func(s *Server, f *infoFacts) [][2]string
+}
+
+// infoFacts are the figures INFO reads under other locks, gathered once
+// before the sections are rendered.
+type infoFacts struct {
+	now           time.Time
+	dirty         int64 // changes since start
+	expiredKeys   int64
+	keys, expires int
+	locks         []lockInfo
+}
+
+// gatherInfo reads the keyspace figures and the lock table. Inside EXEC
+// the caller already holds the keyspace lock, and may not take the lock
+// table's mutex under it (LOCK takes them in the other order), so it
+// reads the keyspace directly and the lock table from the snapshot EXEC
+// took before locking the keyspace.
+func (s *Server) gatherInfo(c *Client, now time.Time) *infoFacts {
+	f := &infoFacts{now: now}
+	read := func(db *DB) {
+		f.dirty, f.expiredKeys = db.dirty, db.expiredKeys
+		f.keys, f.expires = len(db.keys), len(db.ttls)
+	}
+	if c.held > 0 {
+		read(s.db)
+		f.locks = c.execLocks
+		return f
+	}
+	s.db.mu.Lock()
+	read(s.db)
+	s.db.mu.Unlock()
+	f.locks = s.locks.snapshot(now)
+	return f
 }
 
 // infoSections lists the sections in Redis's order with Redis's field
@@ -46,7 +79,7 @@ func (s *Server) cmdInfo(c *Client, args [][]byte) {
 	if len(want) == 0 {
 		want["default"] = true
 	}
-	now := s.now()
+	f := s.gatherInfo(c, s.now())
 	var b strings.Builder
 	for _, sec := range infoSections {
 		if !want[sec.name] && !want["all"] && !want["everything"] && !(want["default"] && sec.dflt) {
@@ -56,7 +89,7 @@ func (s *Server) cmdInfo(c *Client, args [][]byte) {
 			b.WriteString("\r\n")
 		}
 		b.WriteString("# " + sec.title + "\r\n")
-		for _, kv := range sec.fields(s, now) {
+		for _, kv := range sec.fields(s, f) {
 			b.WriteString(kv[0] + ":" + kv[1] + "\r\n")
 		}
 	}
@@ -65,9 +98,9 @@ func (s *Server) cmdInfo(c *Client, args [][]byte) {
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
 
-func (s *Server) infoServer(now time.Time) [][2]string {
+func (s *Server) infoServer(f *infoFacts) [][2]string {
 	exe, _ := os.Executable()
-	uptime := int64(now.Sub(s.start) / time.Second)
+	uptime := int64(f.now.Sub(s.start) / time.Second)
 	return [][2]string{
 		{"redis_version", RedisVersion},
 		{"remoted_version", Version},
@@ -83,7 +116,7 @@ func (s *Server) infoServer(now time.Time) [][2]string {
 		{"process_supervised", "no"},
 		{"run_id", s.runID},
 		{"tcp_port", strconv.Itoa(s.tcpPort())},
-		{"server_time_usec", i64(now.UnixMicro())},
+		{"server_time_usec", i64(f.now.UnixMicro())},
 		{"uptime_in_seconds", i64(uptime)},
 		{"uptime_in_days", i64(uptime / 86400)},
 		{"hz", "10"},
@@ -106,7 +139,7 @@ func (s *Server) tcpPort() int {
 	return 0
 }
 
-func (s *Server) infoClients(time.Time) [][2]string {
+func (s *Server) infoClients(f *infoFacts) [][2]string {
 	return [][2]string{
 		{"connected_clients", i64(s.nclients.Load())},
 		{"cluster_connections", "0"},
@@ -119,7 +152,7 @@ func (s *Server) infoClients(time.Time) [][2]string {
 	}
 }
 
-func (s *Server) infoMemory(time.Time) [][2]string {
+func (s *Server) infoMemory(f *infoFacts) [][2]string {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	rss := rssBytes()
@@ -175,15 +208,12 @@ func totalMemory() uint64 {
 	return uint64(si.Totalram) * uint64(si.Unit)
 }
 
-func (s *Server) infoPersistence(time.Time) [][2]string {
-	s.db.mu.Lock()
-	dirty := s.db.dirty
-	s.db.mu.Unlock()
+func (s *Server) infoPersistence(f *infoFacts) [][2]string {
 	return [][2]string{
 		{"loading", "0"},
 		{"async_loading", "0"},
 		{"current_cow_peak", "0"},
-		{"rdb_changes_since_last_save", i64(dirty)},
+		{"rdb_changes_since_last_save", i64(f.dirty)},
 		{"rdb_bgsave_in_progress", "0"},
 		{"rdb_last_save_time", i64(s.start.Unix())},
 		{"rdb_last_bgsave_status", "ok"},
@@ -193,15 +223,12 @@ func (s *Server) infoPersistence(time.Time) [][2]string {
 	}
 }
 
-func (s *Server) infoStats(time.Time) [][2]string {
-	s.db.mu.Lock()
-	expired := s.db.expiredKeys
-	s.db.mu.Unlock()
+func (s *Server) infoStats(f *infoFacts) [][2]string {
 	return [][2]string{
 		{"total_connections_received", i64(s.stats.connections.Load())},
 		{"total_commands_processed", i64(s.commandsProcessed())},
 		{"rejected_connections", i64(s.stats.rejected.Load())},
-		{"expired_keys", i64(expired)},
+		{"expired_keys", i64(f.expiredKeys)},
 		{"evicted_keys", "0"},
 		{"pubsub_channels", "0"},
 		{"pubsub_patterns", "0"},
@@ -209,7 +236,7 @@ func (s *Server) infoStats(time.Time) [][2]string {
 	}
 }
 
-func (s *Server) infoReplication(time.Time) [][2]string {
+func (s *Server) infoReplication(f *infoFacts) [][2]string {
 	return [][2]string{
 		{"role", "master"},
 		{"connected_slaves", "0"},
@@ -219,7 +246,7 @@ func (s *Server) infoReplication(time.Time) [][2]string {
 	}
 }
 
-func (s *Server) infoCPU(time.Time) [][2]string {
+func (s *Server) infoCPU(f *infoFacts) [][2]string {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	secs := func(tv syscall.Timeval) string {
@@ -231,26 +258,23 @@ func (s *Server) infoCPU(time.Time) [][2]string {
 	}
 }
 
-func (s *Server) infoCluster(time.Time) [][2]string {
+func (s *Server) infoCluster(f *infoFacts) [][2]string {
 	return [][2]string{{"cluster_enabled", "0"}}
 }
 
 // infoKeyspace shows db0 when it has keys, as Redis does.
-func (s *Server) infoKeyspace(time.Time) [][2]string {
-	s.db.mu.Lock()
-	keys, expires := len(s.db.keys), len(s.db.ttls)
-	s.db.mu.Unlock()
-	if keys == 0 {
+func (s *Server) infoKeyspace(f *infoFacts) [][2]string {
+	if f.keys == 0 {
 		return nil
 	}
-	return [][2]string{{"db0", fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", keys, expires)}}
+	return [][2]string{{"db0", fmt.Sprintf("keys=%d,expires=%d,avg_ttl=0", f.keys, f.expires)}}
 }
 
 // infoLocks is remoted's own section: who holds the share-wide lock, how
 // many named locks are held, and how many clients wait.
-func (s *Server) infoLocks(now time.Time) [][2]string {
+func (s *Server) infoLocks(f *infoFacts) [][2]string {
 	holder, named, waiters := int64(0), 0, 0
-	for _, li := range s.locks.snapshot(now) {
+	for _, li := range f.locks {
 		waiters += li.waiters
 		switch {
 		case li.name == shareLock:

@@ -165,9 +165,9 @@ func (lt *lockTable) release(c *Client, name string) bool {
 		lt.grantLocked(hl, next.c)
 	}
 	lt.dropIfUnusedLocked(hl)
-	lt.mu.Unlock()
-
 	if name == shareLock {
+		// Under lt.mu, so that no grant can come between these and make
+		// the gate disagree with the lock table.
 		if next != nil {
 			lt.gate.Store(next.c.id) // handed over: the gate stays closed
 		} else {
@@ -175,6 +175,7 @@ func (lt *lockTable) release(c *Client, name string) bool {
 			close(*lt.gateOpen.Load())
 		}
 	}
+	lt.mu.Unlock()
 	if next != nil {
 		close(next.granted)
 	}

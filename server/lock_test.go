@@ -261,3 +261,42 @@ func TestShareLockManyClients(t *testing.T) {
 		t.Errorf("counter = %s, want %d", got, clients*rounds)
 	}
 }
+
+// TestShareLockChurn has two clients take and release the share-wide lock
+// in a tight loop (so a LOCK often lands just as the other UNLOCKs) while
+// two others run keyspace commands: no deadlock, no crash, no lost update.
+func TestShareLockChurn(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	const rounds = 1000
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := dial(t, path)
+			for range rounds {
+				if i < 2 {
+					c.Send("LOCK")
+					c.Send("INCR", "n")
+					c.Send("UNLOCK")
+					for _, want := range []string{"OK", "", "OK"} {
+						if got := c.Read(); want != "" && got != want {
+							t.Errorf("client %d: %q", i, got)
+							return
+						}
+					}
+				} else {
+					c.Do("INCR", "n")
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	c := dial(t, path)
+	if got := c.Do("GET", "n"); got != fmt.Sprint(4*rounds) {
+		t.Errorf("n = %s, want %d", got, 4*rounds)
+	}
+	if got := c.Do("LOCK", "TIMEOUT", "1000"); got != "OK" {
+		t.Errorf("share-wide lock left held: %q", got)
+	}
+}

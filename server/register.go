@@ -10,6 +10,7 @@ type handlerFunc func(c *Client, args [][]byte)
 type registry struct {
 	fns  map[string]handlerFunc
 	keys map[string]bool
+	tx   map[string]txRole
 }
 
 // key registers a command that reads or writes the keyspace: the
@@ -23,16 +24,25 @@ func (r *registry) key(name string, fn handlerFunc) {
 // the keyspace lock itself for a short read.
 func (r *registry) plain(name string, fn handlerFunc) { r.fns[name] = fn }
 
+// txRole sets how the command name behaves after MULTI.
+func (r *registry) txRole(name string, set func(*txRole)) {
+	role := r.tx[name]
+	set(&role)
+	r.tx[name] = role
+}
+
 // registerAll binds every command of resp's table that has a handler.
 // Table commands without one (those of later features) stay unknown, and
 // COMMAND does not list them.
 func (s *Server) registerAll() {
-	r := &registry{fns: map[string]handlerFunc{}, keys: map[string]bool{}}
+	r := &registry{fns: map[string]handlerFunc{}, keys: map[string]bool{}, tx: map[string]txRole{}}
 	s.commandsConnection(r)
 	s.commandsServer(r)
 	s.commandsString(r)
 	s.commandsKeyspace(r)
 	s.commandsLock(r)
+	s.commandsInspect(r)
+	s.commandsTx(r)
 
 	s.cmds = make(map[string]*command)
 	var listed []*resp.Command
@@ -66,11 +76,14 @@ func (r *registry) bind(meta *resp.Command) *command {
 	if fn == nil && len(meta.Subcommands) == 0 {
 		return nil
 	}
+	role := r.tx[meta.Name]
+	role.refused = role.refused || meta.Has("no_multi")
 	return &command{
 		meta:    meta,
 		fn:      fn,
 		keys:    r.keys[meta.Name],
 		noAuth:  meta.Has("no_auth"),
-		monitor: !meta.Has("admin"),
+		monitor: !meta.Has("admin") && !role.exec,
+		tx:      role,
 	}
 }

@@ -296,6 +296,7 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 // release forgets a client whose connection has closed.
 func (s *Server) release(c *Client) {
 	c.gone()
+	c.endTx()
 	s.locks.releaseAll(c)
 	s.stats.commands.Add(c.ncmds.Load())
 	s.monitors.remove(c)
