@@ -1,0 +1,92 @@
+// Package stub is the Go client of a remoted share: a dictionary held by a
+// server process that every process of a program reads and writes as if it
+// were a local map, with values of any Go type and a share-wide lock.
+//
+// Usage:
+//
+//	s, err := stub.Connect(ctx, "") // $REMOTED_URL, else the default share's socket
+//	if err != nil { ... }
+//	defer s.Close()
+//
+//	s.Set(ctx, "user:1", User{Name: "ada", Age: 36})
+//	u, err := stub.GetAs[User](ctx, s, "user:1")
+//	n, err := s.Incr(ctx, "visits", 1)
+//
+//	err = s.WithLock(ctx, func(ctx context.Context) error {
+//		// no other connection touches the keyspace meanwhile
+//		total, _ := stub.GetAs[int](ctx, s, "total")
+//		return s.Set(ctx, "total", total+1)
+//	})
+//
+// A share is any server speaking the Redis protocol: remoted itself, or a
+// Redis or Valkey server (see "Real Redis" below). Errors are the
+// documented sentinels ErrNotFound, ErrLockTimeout, ErrNotLocked,
+// ErrLockHeld, ErrLockLost, ErrClosed, ErrUnsupportedType,
+// ErrInvalidTarget and the type *DecodeError, checked with errors.Is and
+// errors.As.
+//
+// # Stored format
+//
+// Every value is one Redis string, so any Redis client in any language can
+// read and write it:
+//
+//   - string and []byte, and named types of those kinds: the bytes as they
+//     are. ("hello" is stored as hello.)
+//   - integers (int, int8 ... uint64, and named types such as
+//     time.Duration) and floats: decimal text, so INCR, INCRBY and
+//     INCRBYFLOAT work on them and every client reads a number. Integers
+//     are strconv.FormatInt/FormatUint; floats are the shortest text that
+//     reads back as the same value (strconv 'g', -1): 1.5, 1e+21, 0.1,
+//     NaN, +Inf, -Inf.
+//   - everything else (bool, nil, structs, maps, slices, arrays, pointers,
+//     time.Time, ...): CBOR (RFC 8949) behind the self-describe tag 55799,
+//     that is the bytes d9 d9 f7 and then one CBOR data item. Maps are
+//     encoded in core deterministic order; struct fields by their Go name
+//     or their `cbor:"..."` (else `json:"..."`) tag; time.Time as tag 0
+//     with RFC 3339 text.
+//   - a string or []byte whose first bytes are d9 d9 f7 is stored as
+//     tagged CBOR (a byte string: such text is never valid UTF-8), never
+//     raw, so a reader never mistakes it for CBOR. Read into a string or
+//     []byte it comes back as it was.
+//
+// Reading: a value that starts with d9 d9 f7 is CBOR and decodes into the
+// target as CBOR does (into any: maps as map[string]any, or map[any]any
+// when a key is not a string; integers as int64, or *big.Int past its
+// range). Anything else is text: copied into a string or []byte, parsed
+// into an integer or float target (a *DecodeError wrapping strconv's error
+// if it is not one), returned as a string into an any; any other target
+// gives a *DecodeError wrapping ErrUnsupportedType.
+//
+// A reader in Python, with redis-py and cbor2:
+//
+//	raw = r.get("key")                      # bytes, or None if missing
+//	if raw.startswith(b"\xd9\xd9\xf7"):
+//	    value = cbor2.loads(raw)            # cbor2 drops tag 55799 itself
+//	else:
+//	    value = raw.decode()                # text; int(...)/float(...) for numbers
+//
+// and a writer stores str/int/float as text (r.set("n", 42)) and anything
+// else as b"\xd9\xd9\xf7" + cbor2.dumps(value). INSPECT key on remoted
+// (redis-cli inspect key) shows a CBOR value as diagnostic notation.
+//
+// # Connections and locks
+//
+// A Share pools connections (go-redis underneath) and is safe for
+// concurrent use. Connecting costs one round trip (see ConnectOptions).
+// The share-wide lock (Lock, Unlock, WithLock) and each held Mutex own a
+// connection of their own: on remoted a lock belongs to a connection, and
+// the server releases it when the connection closes, so a process that
+// dies cannot leave a share locked. While a Share holds the share-wide
+// lock, every call through it, from any goroutine, runs on the lock's
+// connection; other connections' keyspace commands wait until Unlock.
+//
+// # Real Redis
+//
+// Against a server that is not remoted (detected at connect from HELLO's
+// server field), everything above works the same except the locks, which
+// fall back to leases: SET remoted:lock:<name> <token> NX PX <lease>
+// (remoted:lock:* for the share-wide lock), renewed while held and
+// released by a token-checked script. They are advisory: other clients of
+// the Redis are not stopped, and the share-wide lock does not freeze the
+// keyspace. Keys leaves the lease keys out.
+package stub

@@ -1,0 +1,4 @@
+package stub
+
+// MapError exposes mapError to the tests.
+var MapError = mapError
