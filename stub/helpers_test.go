@@ -37,6 +37,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	stub.Init() // children started by the process tests run their role here
+	// Race-built children otherwise sleep a second before exiting.
+	os.Setenv("GORACE", "atexit_sleep_ms=0")
 	dir, err := os.MkdirTemp("", "stub-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
