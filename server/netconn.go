@@ -29,10 +29,16 @@ type limitConn struct {
 	needAuth bool
 }
 
-const readBufSize = 16 << 10
+// The read buffer starts small, so that thousands of mostly idle clients
+// (NewProc children) cost little, and doubles up to maxReadBuf each time a
+// read fills it.
+const (
+	minReadBuf = 1 << 10
+	maxReadBuf = 16 << 10
+)
 
 func newLimitConn(c net.Conn, lim resp.Limits, needAuth bool) *limitConn {
-	lc := &limitConn{Conn: c, in: make([]byte, readBufSize), needAuth: needAuth}
+	lc := &limitConn{Conn: c, in: make([]byte, minReadBuf), needAuth: needAuth}
 	lim.AuthRequired = func() bool { return lc.needAuth }
 	lc.framer = resp.NewFramer(lim)
 	return lc
@@ -51,6 +57,9 @@ func (c *limitConn) Read(p []byte) (int, error) {
 		if n > 0 {
 			c.buf, c.err = c.framer.Feed(c.buf[:0], c.in[:n])
 			c.out = c.buf
+		}
+		if n == len(c.in) && n < maxReadBuf {
+			c.in = make([]byte, 2*n)
 		}
 		if err != nil && len(c.out) == 0 {
 			return 0, err

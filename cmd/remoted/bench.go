@@ -53,8 +53,13 @@ var benchCells = []benchCell{
 // requests per second and the ratio remoted/redis (the median of -repeat
 // runs each).
 func bench(args []string) error {
-	if len(args) > 0 && args[0] == "locks" {
-		return benchLocks(args[1:])
+	if len(args) > 0 {
+		switch args[0] {
+		case "locks":
+			return benchLocks(args[1:])
+		case "procs":
+			return benchProcs(args[1:])
+		}
 	}
 	f := benchFlags{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)

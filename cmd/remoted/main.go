@@ -3,14 +3,19 @@
 //	remoted [serve] [flags]   serve the default share (or --unix/--port)
 //	remoted ping [URL]        check that a server answers
 //	remoted bench [flags]     benchmark remoted against redis-server
+//	remoted bench locks       lock handoffs: LOCK vs the SET NX PX recipe
+//	remoted bench procs [-n]  N NewProc children on one auto-started share
 package main
 
 import (
 	"fmt"
 	"os"
+
+	"github.com/remoted/remoted/stub"
 )
 
 func main() {
+	stub.Init() // in a re-executed share server or child, runs that and exits
 	args := os.Args[1:]
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
@@ -43,6 +48,8 @@ func usage() {
   remoted [serve] [flags]   serve a share (default: the default share)
   remoted ping [URL]        check that a server answers (default: the default share)
   remoted bench [flags]     run redis-benchmark against remoted and redis-server
+  remoted bench locks       lock handoffs per second: LOCK vs SET NX PX polling
+  remoted bench procs [-n N]  N child processes on one auto-started share
 Run "remoted serve -h" for the server's flags.
 `)
 }
