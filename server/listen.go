@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"syscall"
 )
@@ -102,4 +103,16 @@ func CheckBind(host, password string) error {
 		return ErrNeedPassword
 	}
 	return nil
+}
+
+// DefaultThreads is how many OS threads a share server should run Go code
+// on: half the CPUs, at least one. A share server shares its machine with
+// its clients, which need CPU to send it anything; measured on two cores
+// with redis-benchmark, one thread serves 50 clients 20-40% faster than two
+// (see the README). An explicit GOMAXPROCS in the environment wins.
+func DefaultThreads() int {
+	if v, err := strconv.Atoi(os.Getenv("GOMAXPROCS")); err == nil && v > 0 {
+		return v
+	}
+	return max(1, runtime.NumCPU()/2)
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -265,6 +266,7 @@ func runServer(in io.Reader, ready io.WriteCloser) error {
 		return err
 	}
 	signal.Ignore(syscall.SIGHUP)
+	runtime.GOMAXPROCS(server.DefaultThreads())
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)

@@ -28,6 +28,7 @@ type serveFlags struct {
 	maxClients  int
 	logLevel    string
 	cpuprofile  string
+	threads     int
 }
 
 func parseServeFlags(args []string) (*serveFlags, error) {
@@ -40,6 +41,7 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 	fs.DurationVar(&f.idleExit, "idle-exit", 0, "exit after this long without a client (0: never)")
 	fs.IntVar(&f.maxClients, "maxclients", 10000, "most clients connected at once")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "OS threads running Go code (GOMAXPROCS); default half the CPUs")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile here until exit (for benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -67,6 +69,9 @@ func serve(args []string) error {
 	log, err := newLogger(f.logLevel)
 	if err != nil {
 		return err
+	}
+	if f.threads > 0 {
+		runtime.GOMAXPROCS(f.threads)
 	}
 	if f.port >= 0 {
 		if err := server.CheckBind(f.bind, f.requirepass); err != nil {
