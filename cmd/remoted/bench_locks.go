@@ -24,10 +24,13 @@ import (
 // with the usual Redis recipe on a real redis-server in the same run: SET
 // key token NX PX, retried with jittered exponential backoff (1 ms doubling
 // to 64 ms), released by a script that deletes the key only if it still
-// holds the token.
+// holds the token. With -think, each client works that long (a busy loop)
+// between releasing and asking again, as a program does between its
+// critical sections; then a polling waiter's sleeps leave the lock idle.
 func benchLocks(args []string) error {
 	fs := flag.NewFlagSet("bench locks", flag.ContinueOnError)
 	dur := fs.Duration("d", 3*time.Second, "how long each cell runs")
+	think := fs.Duration("think", 0, "work each client does between release and its next acquire (a busy loop)")
 	redisBin := fs.String("redis-server", "redis-server", "redis-server binary")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -57,7 +60,7 @@ func benchLocks(args []string) error {
 			if l == redisRecipeLock {
 				sock = rs.sock
 			}
-			r, err := runLockCell(ctx, sock, l, n, *dur)
+			r, err := runLockCell(ctx, sock, l, n, *dur, *think)
 			if err != nil {
 				return err
 			}
@@ -86,7 +89,7 @@ type lockResult struct {
 // releaseScript deletes the lock key only if it still holds our token.
 var releaseScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`)
 
-func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, dur time.Duration) (lockResult, error) {
+func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, dur, think time.Duration) (lockResult, error) {
 	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, Protocol: 2,
 		DisableIdentity: true, PoolSize: clients + 1, ReadTimeout: -1})
 	defer rdb.Close()
@@ -126,6 +129,9 @@ func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, d
 				}
 				if err == nil {
 					err = release()
+				}
+				for t := time.Now(); time.Since(t) < think; {
+					// the client's own work outside the lock
 				}
 				if err != nil {
 					mu.Lock()
