@@ -51,8 +51,7 @@ type Client struct {
 	ncmds      atomic.Int64 // commands run, summed by INFO
 	lastActive atomic.Int64 // unix ms of the last command
 	killed     atomic.Bool
-	detached   atomic.Bool // redcon no longer serves it (MONITOR)
-	closedCh   chan struct{}
+	detached   atomic.Bool   // redcon no longer serves it (MONITOR)
 	killCh     chan struct{} // closed by kill, to wake a blocked wait
 	killOnce   sync.Once
 
@@ -75,16 +74,15 @@ const (
 
 func newClient(s *Server, conn redcon.Conn, nc *limitConn) *Client {
 	c := &Client{
-		srv:      s,
-		id:       s.nextID.Add(1),
-		conn:     conn,
-		nc:       nc,
-		out:      resp.NewWriter(conn),
-		created:  time.Now(),
-		authed:   s.cfg.RequirePass == "",
-		proto:    2,
-		closedCh: make(chan struct{}),
-		killCh:   make(chan struct{}),
+		srv:     s,
+		id:      s.nextID.Add(1),
+		conn:    conn,
+		nc:      nc,
+		out:     resp.NewWriter(conn),
+		created: time.Now(),
+		authed:  s.cfg.RequirePass == "",
+		proto:   2,
+		killCh:  make(chan struct{}),
 	}
 	c.w = c.out
 	c.txQueued.Store(-1)
@@ -104,11 +102,6 @@ func clientAddrs(nc net.Conn) (addr, laddr string) {
 
 // ID returns the client id that CLIENT ID reports.
 func (c *Client) ID() int64 { return c.id }
-
-// gone marks the client as disconnected.
-func (c *Client) gone() {
-	close(c.closedCh)
-}
 
 // command binds a command's table entry to its handler.
 type command struct {

@@ -295,7 +295,6 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 
 // release forgets a client whose connection has closed.
 func (s *Server) release(c *Client) {
-	c.gone()
 	c.endTx()
 	s.locks.releaseAll(c)
 	s.stats.commands.Add(c.ncmds.Load())

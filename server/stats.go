@@ -8,6 +8,4 @@ type stats struct {
 	commands    atomic.Int64 // commands of clients gone; see commandsProcessed
 	rejected    atomic.Int64 // rejected_connections
 	errors      atomic.Int64 // total_error_replies
-	netIn       atomic.Int64
-	netOut      atomic.Int64
 }

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,17 +76,6 @@ func startRemoted(path string) (stop func(), url string, err error) {
 		srv.Shutdown(ctx)
 		<-done
 	}, "unix://" + path, nil
-}
-
-// newRemoted starts a remoted of the test's own, shut down at cleanup.
-func newRemoted(tb testing.TB) string {
-	tb.Helper()
-	stop, url, err := startRemoted(filepath.Join(tb.TempDir(), "s.sock"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(stop)
-	return url
 }
 
 // missingDep fails the test under CI=true and skips it otherwise.
@@ -203,14 +191,6 @@ func remotedOnly(t *testing.T, s *stub.Share, why string) {
 	}
 }
 
-// redisOnly skips a test of the lease fallback on remoted.
-func redisOnly(t *testing.T, s *stub.Share, why string) {
-	t.Helper()
-	if s.Native() {
-		t.Skipf("real Redis only: %s", why)
-	}
-}
-
 // tctx is a context for one test step.
 func tctx(tb testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -224,6 +204,3 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
-
-// socketOf returns the path of a unix:// URL.
-func socketOf(url string) string { return strings.TrimPrefix(url, "unix://") }

@@ -119,7 +119,7 @@ func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, d
 				}
 				if err == nil {
 					var prev string
-					prev, err = conn.GetSet(ctx, "bench:owner", me).Result()
+					prev, err = conn.SetArgs(ctx, "bench:owner", me, redis.SetArgs{Get: true}).Result()
 					if prev != me {
 						myHandoffs++
 					}
