@@ -52,6 +52,26 @@ var (
 	})
 )
 
+// initShareChild waits at the barrier (the named lock "gate" on the
+// parent's share), then calls InitShare on the named share, all children
+// at once, and writes there to show it got a working share.
+var initShareChild = stub.Register("test-initshare", func(ctx context.Context, s *stub.Share, name string) error {
+	gate := s.Mutex("gate")
+	if err := gate.Lock(ctx); err != nil {
+		return err
+	}
+	if err := gate.Unlock(ctx); err != nil {
+		return err
+	}
+	named, err := stub.InitShare(ctx, stub.Named(name), stub.IdleExit(time.Second))
+	if err != nil {
+		return err
+	}
+	defer named.Close()
+	_, err = named.Incr(ctx, "children", 1)
+	return err
+})
+
 func remotedShare(t *testing.T) *stub.Share {
 	t.Helper()
 	s, err := stub.Connect(context.Background(), remotedURL)
@@ -199,5 +219,78 @@ func TestInitShareStartsServer(t *testing.T) {
 			t.Fatal("the auto-started server did not exit after its idle period")
 		}
 		time.Sleep(20 * time.Millisecond) // polling for the socket to go
+	}
+}
+
+// TestInitShareConcurrent: 200 processes call InitShare on the same
+// share at once (released together from a barrier): exactly one server
+// starts, and every process gets a working Share on it.
+func TestInitShareConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 processes")
+	}
+	const children = 200
+	runtimeDir, err := os.MkdirTemp("", "rt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(runtimeDir) })
+	t.Setenv("XDG_RUNTIME_DIR", runtimeDir) // inherited by the children
+	ctx := context.Background()
+	s := remotedShare(t)
+	gate := s.Mutex("gate")
+	if err := gate.Lock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const name = "together"
+	procs := make([]*stub.Proc, children)
+	for i := range procs {
+		if procs[i], err = stub.NewProc(ctx, s, initShareChild, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitLockWaiters(t, s, "gate", children)
+	if err := gate.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range procs {
+		if err := p.Wait(); err != nil {
+			t.Errorf("child %d: %v", i, err)
+		}
+	}
+	named, err := stub.InitShare(ctx, stub.Named(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer named.Close()
+	if n, err := stub.GetAs[int](ctx, named, "children"); err != nil || n != children {
+		t.Errorf("children = %d, %v; want %d", n, err, children)
+	}
+	log, err := os.ReadFile(server.SocketPath(name) + ".log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(string(log), "msg=serving"); got != 1 {
+		t.Errorf("%d servers started, want 1:\n%s", got, log)
+	}
+}
+
+// waitLockWaiters waits until LOCKS shows n waiters on the named lock.
+func waitLockWaiters(t *testing.T, s *stub.Share, name string, n int) {
+	t.Helper()
+	want := fmt.Sprintf("name:%s", name)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		v, err := s.Redis().Do(context.Background(), "LOCKS").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if locks := fmt.Sprint(v); strings.Contains(locks, want) && strings.Contains(locks, fmt.Sprintf("waiters:%d]", n)) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("LOCKS never showed %d waiters on %s: %v", n, name, v)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the server's own report
 	}
 }
