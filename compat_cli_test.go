@@ -122,3 +122,39 @@ func TestRedisCLIInteractive(t *testing.T) {
 	}
 	waitPane(`"set" "greeting" "hello world"`)
 }
+
+// TestGetAndKeys: `remoted get` shows a CBOR value in diagnostic notation
+// and text as stored; `remoted keys` lists keys by pattern.
+func TestGetAndKeys(t *testing.T) {
+	if selftest() {
+		t.Skip("remoted's own command line")
+	}
+	bin := buildRemoted(t)
+	srv := startRemoted(t)
+	url := "unix://" + srv.UnixPath
+	c := dialRESP(t, "unix", srv.UnixPath)
+	for _, args := range [][]string{
+		{"SET", "user:1", "\xd9\xd9\xf7\xa2\x64Name\x62Al\x61N\x01"}, // {"Name": "Al", "N": 1}
+		{"SET", "user:2", "plain text"},
+		{"SET", "other", "x"},
+	} {
+		if _, v, err := c.Do(args...); err != nil || v.isError() {
+			t.Fatalf("%q: %v %v", args, v, err)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+		ok   bool
+	}{
+		{[]string{"get", "-url", url, "user:1"}, "{\"Name\": \"Al\", \"N\": 1}\n", true},
+		{[]string{"get", "-url", url, "user:2"}, "plain text\n", true},
+		{[]string{"get", "-url", url, "nope"}, "remoted: get nope: no such key\n", false},
+		{[]string{"keys", "-url", url, "user:*"}, "user:1\nuser:2\n", true},
+	} {
+		out, err := exec.Command(bin, tc.args...).CombinedOutput()
+		if string(out) != tc.want || (err == nil) != tc.ok {
+			t.Errorf("remoted %q: %q, %v; want %q", tc.args, out, err, tc.want)
+		}
+	}
+}

@@ -2,6 +2,8 @@
 //
 //	remoted [serve] [flags]   serve the default share (or --unix/--port)
 //	remoted ping [URL]        check that a server answers
+//	remoted get KEY           print a value (the stub's CBOR decoded)
+//	remoted keys [PATTERN]    list keys, by SCAN
 //	remoted bench [flags]     benchmark remoted against redis-server
 //	remoted bench locks       lock handoffs: LOCK vs the SET NX PX recipe
 //	remoted bench procs [-n]  N NewProc children on one auto-started share
@@ -27,6 +29,10 @@ func main() {
 		err = serve(args)
 	case "ping":
 		err = ping(args)
+	case "get":
+		err = get(args)
+	case "keys":
+		err = keys(args)
 	case "bench":
 		err = bench(args)
 	case "help":
@@ -47,6 +53,8 @@ func usage() {
 	fmt.Fprint(os.Stderr, `usage:
   remoted [serve] [flags]   serve a share (default: the default share)
   remoted ping [URL]        check that a server answers (default: the default share)
+  remoted get [-url URL] KEY        print a value, CBOR in diagnostic notation
+  remoted keys [-url URL] [PATTERN] list keys (SCAN)
   remoted bench [flags]     run redis-benchmark against remoted and redis-server
   remoted bench locks       lock handoffs per second: LOCK vs SET NX PX polling
   remoted bench procs [-n N]  N child processes on one auto-started share
