@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 )
@@ -75,6 +76,7 @@ type Framer struct {
 	skip     int    // CRLF bytes left after a payload
 	cmdBytes int64  // bytes of the current command so far
 	next     frameState
+	slowOnly bool // tests: never take the fast path
 }
 
 // NewFramer returns a Framer enforcing lim.
@@ -101,6 +103,11 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 		var err error
 		switch f.state {
 		case stStart:
+			if n := f.whole(src); n > 0 && !f.slowOnly {
+				dst = append(dst, src[:n]...)
+				src = src[n:]
+				continue
+			}
 			if src[0] == '*' {
 				f.state, f.line = stCount, f.line[:0]
 				src = src[1:]
@@ -148,14 +155,64 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 // collect appends src up to the first stop byte to f.line. It reports
 // whether the stop byte was found and returns the rest after it.
 func (f *Framer) collect(src []byte, stop byte, max int) (rest []byte, found, tooBig bool) {
-	for i, b := range src {
-		if b == stop {
-			f.line = append(f.line, src[:i]...)
-			return src[i+1:], true, false
-		}
+	if i := bytes.IndexByte(src, stop); i >= 0 {
+		f.line = append(f.line, src[:i]...)
+		return src[i+1:], true, false
 	}
 	f.line = append(f.line, src...)
 	return nil, false, len(f.line) > max
+}
+
+// whole is the fast path: if src starts with a complete multibulk command
+// already in canonical form (what clients send: "*N\r\n", then N times
+// "$L\r\n", L bytes, "\r\n"), within every limit, it returns the
+// command's length, to be passed on as it is. Anything else (a partial
+// command, an inline one, an odd but valid form, an error) returns 0 and
+// goes through the state machine, which decides it exactly.
+func (f *Framer) whole(src []byte) int {
+	if len(src) < 4 || src[0] != '*' {
+		return 0
+	}
+	n, i, ok := canonicalHeader(src, 1)
+	if !ok || n <= 0 || n > maxMultibulk {
+		return 0
+	}
+	auth := f.authRequired()
+	if auth && n > unauthMaxMultibulk {
+		return 0
+	}
+	var total int64
+	for ; n > 0; n-- {
+		if i >= len(src) || src[i] != '$' {
+			return 0
+		}
+		l, j, ok := canonicalHeader(src, i+1)
+		if !ok || l < 0 || l > f.lim.MaxBulkLen || (auth && l > unauthMaxBulk) {
+			return 0
+		}
+		total += l
+		if total > f.lim.MaxQueryBuffer {
+			return 0
+		}
+		end := int64(j) + l
+		if end+2 > int64(len(src)) || src[end] != '\r' || src[end+1] != '\n' {
+			return 0
+		}
+		i = int(end) + 2
+	}
+	return i
+}
+
+// canonicalHeader reads the decimal number at src[i:] up to "\r\n" and
+// returns it with the index after the "\n"; ok is false unless the digits
+// are what appendHeader would write (so passing them on changes nothing).
+func canonicalHeader(src []byte, i int) (n int64, next int, ok bool) {
+	j := bytes.IndexByte(src[i:], '\r')
+	if j <= 0 || j > 20 || i+j+1 >= len(src) || src[i+j+1] != '\n' {
+		return 0, 0, false
+	}
+	n, ok = parseLL(src[i : i+j])
+	return n, i + j + 2, ok
 }
 
 func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {

@@ -267,3 +267,23 @@ func FuzzSplitArgs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFramerFastPath checks that the fast path for whole canonical
+// commands changes nothing: the same output and error as the byte-by-byte
+// state machine alone, authenticated or not.
+func FuzzFramerFastPath(f *testing.F) {
+	f.Add([]byte("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"), false)
+	f.Add([]byte("*2\r\n$3\r\nGET\r\n$01\r\nk\r\n"), true)
+	f.Add([]byte("*11\r\n$1\r\na\r\n"), true)
+	f.Fuzz(func(t *testing.T, data []byte, unauth bool) {
+		lim := Limits{MaxBulkLen: 100, MaxQueryBuffer: 150, AuthRequired: func() bool { return unauth }}
+		fast := NewFramer(lim)
+		slow := NewFramer(lim)
+		slow.slowOnly = true
+		a, errA := fast.Feed(nil, data)
+		b, errB := slow.Feed(nil, data)
+		if !bytes.Equal(a, b) || protoText(errA) != protoText(errB) {
+			t.Fatalf("fast %q/%v, slow %q/%v", a, errA, b, errB)
+		}
+	})
+}
