@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -131,15 +132,7 @@ func (db *DB) remove(key string, e *entry) {
 	if e.exp != 0 {
 		delete(db.ttls, key)
 	}
-	i, found := slices.BinarySearchFunc(db.order, e.seq, func(s slot, seq uint64) int {
-		switch {
-		case s.seq < seq:
-			return -1
-		case s.seq > seq:
-			return 1
-		}
-		return 0
-	})
+	i, found := db.slotIndex(e.seq)
 	if found {
 		db.order[i] = slot{seq: e.seq}
 		db.dead++
@@ -148,6 +141,13 @@ func (db *DB) remove(key string, e *entry) {
 		db.compact()
 	}
 	db.touch(key)
+}
+
+// slotIndex finds seq in order: its index, or where it would go.
+func (db *DB) slotIndex(seq uint64) (int, bool) {
+	return slices.BinarySearchFunc(db.order, seq, func(s slot, seq uint64) int {
+		return cmp.Compare(s.seq, seq)
+	})
 }
 
 // compact drops dead slots; order stays sorted by seq.
@@ -188,15 +188,7 @@ func (db *DB) randomKey() (string, bool) {
 // count keys have been visited; it returns the cursor to continue from, 0
 // when the scan is complete.
 func (db *DB) scan(cursor uint64, count int, fn func(key string, e *entry)) uint64 {
-	i, _ := slices.BinarySearchFunc(db.order, cursor, func(s slot, seq uint64) int {
-		switch {
-		case s.seq < seq:
-			return -1
-		case s.seq > seq:
-			return 1
-		}
-		return 0
-	})
+	i, _ := db.slotIndex(cursor)
 	for visited := 0; i < len(db.order); i++ {
 		if visited >= count {
 			return db.order[i].seq

@@ -44,15 +44,7 @@ func (db *DB) touchEntry(e *entry) {
 }
 
 func (db *DB) touchSeq(seq uint64) {
-	i, found := slices.BinarySearchFunc(db.order, seq, func(s slot, seq uint64) int {
-		switch {
-		case s.seq < seq:
-			return -1
-		case s.seq > seq:
-			return 1
-		}
-		return 0
-	})
+	i, found := db.slotIndex(seq)
 	if found && db.order[i].live {
 		db.touchWatched(db.order[i].key)
 	}

@@ -73,22 +73,11 @@ func bench(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "remoted-bench-")
+	rd, rs, stop, err := startBenchPair(f.cpuprofile, f.redis)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	rd, err := startBenchRemoted(ctx, dir, f.cpuprofile)
-	if err != nil {
-		return err
-	}
-	defer rd.stop()
-	rs, err := startBenchRedis(ctx, dir, f.redis)
-	if err != nil {
-		return err
-	}
-	defer rs.stop()
+	defer stop()
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "transport\tclients\tpipeline\ttest\tremoted rps\tredis rps\tratio\t")
@@ -119,6 +108,26 @@ func bench(args []string) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// startBenchPair starts remoted and redis-server side by side in a temp
+// dir; stop stops both and removes it.
+func startBenchPair(cpuprofile, redisBin string) (rd, rs *benchServer, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "remoted-bench-")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx := context.Background()
+	if rd, err = startBenchRemoted(ctx, dir, cpuprofile); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, nil, err
+	}
+	if rs, err = startBenchRedis(ctx, dir, redisBin); err != nil {
+		rd.stop()
+		os.RemoveAll(dir)
+		return nil, nil, nil, err
+	}
+	return rd, rs, func() { rs.stop(); rd.stop(); os.RemoveAll(dir) }, nil
 }
 
 func median(xs []float64) float64 {

@@ -35,22 +35,12 @@ func benchLocks(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "remoted-bench-")
+	rd, rs, stop, err := startBenchPair("", *redisBin)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer stop()
 	ctx := context.Background()
-	rd, err := startBenchRemoted(ctx, dir, "")
-	if err != nil {
-		return err
-	}
-	defer rd.stop()
-	rs, err := startBenchRedis(ctx, dir, *redisBin)
-	if err != nil {
-		return err
-	}
-	defer rs.stop()
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "clients\tlock\tacquisitions/s\thandoffs/s\tmedian wait\tp99 wait\tmax wait\tcounter ok\t")
