@@ -141,3 +141,15 @@ func BenchmarkCodec(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWithLock is a loop of share-wide Lock and Unlock with nothing
+// inside, on one Share: the cost a program pays per critical section.
+func BenchmarkWithLock(b *testing.B) {
+	s := benchShare(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if err := s.WithLock(ctx, func(context.Context) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -294,7 +294,7 @@ func (m *Mutex) lockNative(ctx context.Context, timeout time.Duration) (bool, er
 	if dl, ok := ctx.Deadline(); ok && (timeout == 0 || time.Until(dl) < timeout) {
 		timeout = max(time.Until(dl), time.Millisecond)
 	}
-	lc := m.s.newLockConn()
+	lc := m.s.takeLockConn()
 	stopCtx := context.AfterFunc(ctx, lc.abort)
 	stopClose := context.AfterFunc(m.s.closing(), lc.abort)
 	err := lc.rdb.Do(context.WithoutCancel(ctx), m.lockArgs("lock", timeout)...).Err()
@@ -307,8 +307,8 @@ func (m *Mutex) lockNative(ctx context.Context, timeout time.Duration) (bool, er
 			m.s.route.Store(lc)
 		}
 		return true, nil
-	case errors.Is(err, redis.Nil):
-		lc.rdb.Close()
+	case errors.Is(err, redis.Nil) && !aborted:
+		m.s.returnLockConn(lc) // timed out; the connection is fine
 		return false, nil
 	}
 	lc.rdb.Close()
@@ -327,11 +327,48 @@ func (m *Mutex) unlockNative(ctx context.Context) error {
 	m.s.unroute(lc)
 	err := mapError(lc.rdb.Do(ctx, m.lockArgs("unlock", 0)...).Err())
 	lc.held.Store(false)
-	lc.rdb.Close()
 	if lc.lost.Load() {
+		lc.rdb.Close()
 		return fmt.Errorf("%w: the lock's connection dropped", ErrLockLost)
 	}
-	return err
+	if err != nil {
+		lc.rdb.Close()
+		return err
+	}
+	m.s.returnLockConn(lc)
+	return nil
+}
+
+// maxIdleLockConns is how many lock connections a Share keeps for the
+// next Lock after their lock is released, so that a loop of Lock and
+// Unlock does not dial and greet the server each time.
+const maxIdleLockConns = 4
+
+// takeLockConn returns an idle lock connection, or a new one.
+func (s *Share) takeLockConn() *lockConn {
+	s.mu.Lock()
+	if n := len(s.idleLocks); n > 0 {
+		lc := s.idleLocks[n-1]
+		s.idleLocks = s.idleLocks[:n-1]
+		s.mu.Unlock()
+		lc.aborted.Store(false)
+		return lc
+	}
+	s.mu.Unlock()
+	return s.newLockConn()
+}
+
+// returnLockConn keeps lc, which holds no lock and is healthy, for the
+// next Lock, or closes it.
+func (s *Share) returnLockConn(lc *lockConn) {
+	s.mu.Lock()
+	if !s.closed && len(s.idleLocks) < maxIdleLockConns {
+		s.idleLocks = append(s.idleLocks, lc)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	lc.rdb.Close()
 }
 
 // ---- elsewhere: a renewed lease ----

@@ -3,6 +3,8 @@ package stub_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -268,4 +270,51 @@ func TestLeaseRenewal(t *testing.T) {
 		t.Errorf("Unlock of a stolen lease: %v", err)
 	}
 	s.Redis().Del(ctx, "remoted:lock:lease")
+}
+
+// TestLockConnReuse: a Share keeps a few released lock connections for
+// its next Lock; the lock is really free meanwhile, and Close closes them.
+func TestLockConnReuse(t *testing.T) {
+	stop, url, err := startRemoted(filepath.Join(t.TempDir(), "s.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	ctx := tctx(t)
+	obs := connect(t, url)
+	clients := func() int {
+		t.Helper()
+		n, err := obs.Redis().ClientList(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(n, "\n")
+	}
+	base := clients()
+	s, err := stub.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		must(t, s.Lock(ctx))
+		must(t, s.Unlock(ctx))
+		m := s.Mutex("named")
+		must(t, m.Lock(ctx))
+		must(t, m.Unlock(ctx))
+	}
+	if got, err := obs.TryLock(ctx, time.Second); err != nil || !got {
+		t.Fatalf("share-wide lock not free after Unlock: %v %v", got, err)
+	}
+	must(t, obs.Unlock(ctx))
+	if n := clients() - base; n > 1+1+4 { // the Share's pool, obs's lock conn, the idle ones
+		t.Errorf("%d connections for one Share after 40 locks", n)
+	}
+	must(t, s.Close())
+	deadline := time.Now().Add(10 * time.Second)
+	for clients() > base+1 { // obs's idle lock connection may remain
+		if time.Now().After(deadline) {
+			t.Fatalf("connections left after Close: %d over %d", clients(), base)
+		}
+		time.Sleep(10 * time.Millisecond) // the server sees closes asynchronously
+	}
 }

@@ -33,10 +33,11 @@ type Share struct {
 	closeCtx    context.Context // done once Close begins
 	closeCancel context.CancelFunc
 
-	mu      sync.Mutex // guards the fields below
-	closed  bool
-	whole   *Mutex // the share-wide lock, made on first use
-	mutexes map[*Mutex]struct{}
+	mu        sync.Mutex // guards the fields below
+	closed    bool
+	whole     *Mutex // the share-wide lock, made on first use
+	mutexes   map[*Mutex]struct{}
+	idleLocks []*lockConn // lock connections kept for reuse, holding nothing
 }
 
 // conn returns the client a call goes through: the share-wide lock's
@@ -288,7 +289,12 @@ func (s *Share) Close() error {
 	if s.whole != nil {
 		ms = append(ms, s.whole)
 	}
+	idle := s.idleLocks
+	s.idleLocks = nil
 	s.mu.Unlock()
+	for _, lc := range idle {
+		lc.rdb.Close()
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.DialTimeout)
 	defer cancel()
