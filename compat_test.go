@@ -175,6 +175,7 @@ type testServer struct {
 	Name     string // "remoted", or "redis-server"
 	UnixPath string // unix socket path
 	TCPAddr  string // host:port
+	TLSAddr  string // host:port of --tls-port, if given
 	Password string // the --requirepass, if any
 	proc     *proc
 }
@@ -356,6 +357,8 @@ func startRemoted(t testing.TB, args ...string) *testServer {
 			srv.TCPAddr, gotTCP = addr, true
 		case "unix":
 			srv.UnixPath, gotUnix = addr, true
+		case "tls":
+			srv.TLSAddr = addr // logged before the TCP line, if asked for
 		}
 		return gotUnix && gotTCP
 	}, true)

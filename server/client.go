@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"net"
 	"strconv"
 	"sync"
@@ -348,6 +349,9 @@ func (c *Client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResul
 // peerGone reports whether the client has closed its side of the
 // connection (or reset it), without consuming anything it sent.
 func peerGone(nc net.Conn) bool {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn() // a TLS record may be buffered, but EOF is EOF
+	}
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
 		return false

@@ -77,7 +77,13 @@ func ConnectOptions(ctx context.Context, o Options) (*Share, error) {
 		return nil, fmt.Errorf("stub: connect: %w", err)
 	}
 	if o.TLSConfig != nil {
-		ropt.TLSConfig = o.TLSConfig
+		// A rediss:// URL names the server to verify; a caller's config
+		// without ServerName gets that name, as go-redis's own would.
+		cfg := o.TLSConfig.Clone()
+		if cfg.ServerName == "" {
+			cfg.ServerName, _, _ = net.SplitHostPort(ropt.Addr)
+		}
+		ropt.TLSConfig = cfg
 	}
 	if o.DialTimeout <= 0 {
 		o.DialTimeout = 5 * time.Second

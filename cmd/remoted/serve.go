@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,6 +30,9 @@ type serveFlags struct {
 	logLevel    string
 	cpuprofile  string
 	threads     int
+	tlsPort     int
+	tlsCert     string
+	tlsKey      string
 }
 
 func parseServeFlags(args []string) (*serveFlags, error) {
@@ -41,6 +45,9 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 	fs.DurationVar(&f.idleExit, "idle-exit", 0, "exit after this long without a client (0: never)")
 	fs.IntVar(&f.maxClients, "maxclients", 10000, "most clients connected at once")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.IntVar(&f.tlsPort, "tls-port", -1, "TLS port on --bind (0 picks a free one, -1 for none); needs --tls-cert-file and --tls-key-file")
+	fs.StringVar(&f.tlsCert, "tls-cert-file", "", "PEM certificate (chain) for --tls-port")
+	fs.StringVar(&f.tlsKey, "tls-key-file", "", "PEM private key for --tls-port")
 	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "OS threads running Go code (GOMAXPROCS); default half the CPUs")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile here until exit (for benchmarks)")
 	if err := fs.Parse(args); err != nil {
@@ -73,7 +80,7 @@ func serve(args []string) error {
 	if f.threads > 0 {
 		runtime.GOMAXPROCS(f.threads)
 	}
-	if f.port >= 0 {
+	if f.port >= 0 || f.tlsPort >= 0 {
 		if err := server.CheckBind(f.bind, f.requirepass); err != nil {
 			return err
 		}
@@ -138,12 +145,23 @@ func serve(args []string) error {
 	return nil
 }
 
-// listen opens the unix socket and the TCP port that f asks for.
+// listen opens the unix socket, the TLS port and the TCP port that f asks
+// for, in that order (the order they are logged in).
 func listen(f *serveFlags) ([]net.Listener, error) {
 	var lns []net.Listener
 	if f.unix != "" {
 		ln, err := server.ListenUnix(f.unix)
 		if err != nil {
+			return nil, err
+		}
+		lns = append(lns, ln)
+	}
+	if f.tlsPort >= 0 {
+		ln, err := listenTLS(f)
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
 			return nil, err
 		}
 		lns = append(lns, ln)
@@ -164,6 +182,33 @@ func listen(f *serveFlags) ([]net.Listener, error) {
 	return lns, nil
 }
 
+// listenTLS listens on --bind:--tls-port with the given certificate, TLS
+// 1.2 or later. Its address reports the network "tls", so the log tells
+// it from the plain TCP port.
+func listenTLS(f *serveFlags) (net.Listener, error) {
+	if f.tlsCert == "" || f.tlsKey == "" {
+		return nil, errors.New("serve: --tls-port needs --tls-cert-file and --tls-key-file")
+	}
+	cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+	if err != nil {
+		return nil, fmt.Errorf("serve: TLS certificate: %w", err)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(f.bind, strconv.Itoa(f.tlsPort)))
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	return tlsListener{tls.NewListener(ln, cfg)}, nil
+}
+
+type tlsListener struct{ net.Listener }
+
+func (l tlsListener) Addr() net.Addr { return tlsAddr{l.Listener.Addr()} }
+
+type tlsAddr struct{ net.Addr }
+
+func (tlsAddr) Network() string { return "tls" }
+
 func logHowToReach(log *slog.Logger, lns []net.Listener, password bool) {
 	auth := ""
 	if password {
@@ -176,7 +221,11 @@ func logHowToReach(log *slog.Logger, lns []net.Listener, password bool) {
 			continue
 		}
 		host, port, _ := net.SplitHostPort(a.String())
-		log.Info("reach it with: redis-cli -h " + host + " -p " + port + auth)
+		tlsFlags := ""
+		if a.Network() == "tls" {
+			tlsFlags = " --tls --cacert <ca.pem>"
+		}
+		log.Info("reach it with: redis-cli" + tlsFlags + " -h " + host + " -p " + port + auth)
 	}
 }
 

@@ -1,0 +1,115 @@
+package remoted_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/remoted/remoted/stub"
+)
+
+// writeSelfSigned writes a self-signed certificate for 127.0.0.1 and its
+// key into dir, returning their paths and a pool that trusts it.
+func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "remoted test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:         true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pool = x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	return certFile, keyFile, pool
+}
+
+// TestTLS serves on --tls-port and reaches it with go-redis, the stub
+// (a rediss:// URL with a password) and redis-cli --tls.
+func TestTLS(t *testing.T) {
+	if selftest() {
+		t.Skip("remoted's own flags")
+	}
+	dir := shortTempDir(t)
+	certFile, keyFile, pool := writeSelfSigned(t, dir)
+	srv := startRemoted(t, "--tls-port", "0", "--tls-cert-file", certFile, "--tls-key-file", keyFile,
+		"--requirepass", "pw")
+	if srv.TLSAddr == "" {
+		t.Fatal("no TLS listener logged")
+	}
+	ctx := context.Background()
+	tlsCfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	rdb := redis.NewClient(&redis.Options{Addr: srv.TLSAddr, Password: "pw", TLSConfig: tlsCfg})
+	defer rdb.Close()
+	if err := rdb.Set(ctx, "k", "over tls", 0).Err(); err != nil {
+		t.Fatalf("go-redis over TLS: %v", err)
+	}
+	s, err := stub.ConnectOptions(ctx, stub.Options{URL: "rediss://:pw@" + srv.TLSAddr, TLSConfig: tlsCfg})
+	if err != nil {
+		t.Fatalf("stub over rediss://: %v", err)
+	}
+	defer s.Close()
+	if got, err := stub.GetAs[string](ctx, s, "k"); err != nil || got != "over tls" {
+		t.Errorf("stub GET: %q, %v", got, err)
+	}
+	if err := s.WithLock(ctx, func(ctx context.Context) error { return s.Set(ctx, "locked", 1) }); err != nil {
+		t.Errorf("share-wide lock over TLS: %v", err)
+	}
+	cli := needTool(t, "redis-cli")
+	host, port, _ := net.SplitHostPort(srv.TLSAddr)
+	out, err := exec.Command(cli, "--tls", "--cacert", certFile, "-h", host, "-p", port, "--no-auth-warning",
+		"-a", "pw", "get", "k").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "over tls" {
+		t.Errorf("redis-cli --tls: %q, %v", out, err)
+	}
+	// A plain client on the TLS port gets nothing it could read as RESP.
+	c, err := net.Dial("tcp", srv.TLSAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("PING\r\n"))
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 64)
+	if n, _ := c.Read(buf); strings.Contains(string(buf[:n]), "PONG") {
+		t.Error("plaintext PING answered on the TLS port")
+	}
+}
