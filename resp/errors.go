@@ -6,7 +6,6 @@ import "strings"
 // names and never spell an error inline.
 const (
 	ErrSyntax          = "ERR syntax error"
-	ErrWrongType       = "WRONGTYPE Operation against a key holding the wrong kind of value"
 	ErrNotInteger      = "ERR value is not an integer or out of range"
 	ErrNotFloat        = "ERR value is not a valid float"
 	ErrOverflow        = "ERR increment or decrement would overflow"
@@ -21,13 +20,11 @@ const (
 	ErrOffsetRange     = "ERR offset is out of range"
 	ErrInvalidCursor   = "ERR invalid cursor"
 	ErrNoProto         = "NOPROTO unsupported protocol version"
-	ErrPositive        = "ERR value is out of range, must be positive"
 	ErrSameObject      = "ERR source and destination objects are the same"
 	ErrExpireNXXX      = "ERR NX and XX, GT or LT options at the same time are not compatible"
 	ErrExpireGTLT      = "ERR GT and LT options at the same time are not compatible"
 	ErrClientNameSpace = "ERR Client names cannot contain spaces, newlines or special characters."
 	ErrNoSuchClient    = "ERR No such client"
-	ErrShutdownAuth    = "NOAUTH Authentication required."
 	ErrTimeoutInt      = "ERR timeout is not an integer or out of range"
 )
 

@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/tls"
 	"net"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -101,9 +100,6 @@ func clientAddrs(nc net.Conn) (addr, laddr string) {
 	return nc.RemoteAddr().String(), nc.LocalAddr().String()
 }
 
-// ID returns the client id that CLIENT ID reports.
-func (c *Client) ID() int64 { return c.id }
-
 // command binds a command's table entry to its handler.
 type command struct {
 	meta    *resp.Command
@@ -176,8 +172,8 @@ func (s *Server) dispatch(c *Client, args [][]byte) {
 		c.lastCmd.Store(cmd.meta)
 		return
 	}
-	if cmd.monitor && s.monitors.active() {
-		s.monitors.feed(c, args, c.now)
+	if cmd.monitor {
+		s.feedMonitors(c, args)
 	}
 	c.ncmds.Add(1)
 	if cmd.keys {
@@ -372,5 +368,3 @@ func peerGone(nc net.Conn) bool {
 func (c *Client) idleSeconds(now time.Time) int64 {
 	return (now.UnixMilli() - c.lastActive.Load()) / 1000
 }
-
-func (c *Client) String() string { return "client " + strconv.FormatInt(c.id, 10) }

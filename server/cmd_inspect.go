@@ -30,11 +30,12 @@ func (s *Server) cmdInspect(c *Client, args [][]byte) {
 		c.w.Null()
 		return
 	}
-	c.w.Bulk(inspectValue(e.val))
+	c.w.Bulk(Inspect(e.val))
 }
 
-// inspectValue renders a stored value for INSPECT.
-func inspectValue(v []byte) []byte {
+// Inspect renders a stored value as INSPECT shows it: CBOR behind the
+// self-describe tag in diagnostic notation, anything else as it is.
+func Inspect(v []byte) []byte {
 	if !bytes.HasPrefix(v, cborSelfDescribe) {
 		return v
 	}

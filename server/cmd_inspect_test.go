@@ -41,6 +41,6 @@ func FuzzInspectValue(f *testing.F) {
 	f.Add([]byte("text"))
 	f.Add([]byte("\xd9\xd9\xf7\x9f\x9f\x9f"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = inspectValue(b) // must not panic
+		_ = Inspect(b) // must not panic
 	})
 }

@@ -370,7 +370,7 @@ func cstr(b []byte) []byte {
 // optIs reports whether arg names the option name (lower-case), compared
 // as Redis's strcasecmp does.
 func optIs(arg []byte, name string) bool {
-	return bytes.EqualFold(cstr(arg), []byte(name))
+	return asciiEqualFold(cstr(arg), name)
 }
 
 // parseCursor parses a SCAN cursor as Redis does with strtoull: decimal,

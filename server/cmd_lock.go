@@ -19,7 +19,6 @@ const (
 	errLockReentry   = "ERR this connection already holds that lock; LOCK is not re-entrant"
 	errNotLockHolder = "ERR this connection does not hold that lock"
 	errLockEmptyName = "ERR a lock name must not be empty"
-	errLockTimeout   = "ERR timeout is not an integer or out of range"
 	errLockNegative  = "ERR timeout is negative"
 )
 
@@ -46,7 +45,7 @@ func parseLockArgs(args [][]byte, withTimeout bool) (lockArgs, string) {
 	case len(rest) == 2 && withTimeout && strings.EqualFold(string(rest[0]), "timeout"):
 		ms, ok := resp.ParseInt(rest[1])
 		if !ok {
-			return o, errLockTimeout
+			return o, resp.ErrTimeoutInt
 		}
 		if ms < 0 {
 			return o, errLockNegative
@@ -96,7 +95,7 @@ func (s *Server) cmdUnlock(c *Client, args [][]byte) {
 // (named "*", kind "share"), each as a map of name, kind, holder id and
 // name, held-ms and waiters. It never blocks.
 func (s *Server) cmdLocks(c *Client, args [][]byte) {
-	list := s.locks.snapshot(time.Now())
+	list := s.locks.snapshot(s.now())
 	c.w.Array(len(list))
 	for _, li := range list {
 		name, kind := li.name, "named"

@@ -220,12 +220,8 @@ func (s *Server) cmdGetex(c *Client, args [][]byte) {
 	}
 	c.w.Bulk(e.val)
 	switch {
-	case (o.expire == expEXAT || o.expire == expPXAT) && exp <= s.db.now:
-		s.db.remove(string(key), e)
-		s.db.dirty++
-	case o.expire != expNone:
-		s.db.setExp(string(key), e, exp)
-		s.db.dirty++
+	case o.expire != expNone: // a time already past (EXAT, PXAT) deletes
+		s.db.expireAt(string(key), e, exp)
 	case o.persist && e.exp != 0:
 		s.db.setExp(string(key), e, 0)
 		s.db.dirty++

@@ -116,6 +116,7 @@ func (c *Client) unwatch() {
 	c.mayWatch = false
 }
 
+// feedMonitors shows a command to the MONITOR clients, if there are any.
 func (s *Server) feedMonitors(c *Client, args [][]byte) {
 	if s.monitors.active() {
 		s.monitors.feed(c, args, c.now)

@@ -52,12 +52,8 @@ func newDB() *DB {
 // get returns the live entry for key, removing it first if it expired.
 func (db *DB) get(key string) *entry {
 	e := db.keys[key]
-	if e == nil {
-		return nil
-	}
-	if e.exp != 0 && e.exp <= db.now {
-		db.remove(key, e)
-		db.expiredKeys++
+	if e != nil && db.expired(e) {
+		db.expire(key, e)
 		return nil
 	}
 	return e
@@ -66,15 +62,20 @@ func (db *DB) get(key string) *entry {
 // getBytes is get for a key given as bytes; the lookup does not allocate.
 func (db *DB) getBytes(key []byte) *entry {
 	e := db.keys[string(key)]
-	if e == nil {
-		return nil
-	}
-	if e.exp != 0 && e.exp <= db.now {
-		db.remove(string(key), e)
-		db.expiredKeys++
+	if e != nil && db.expired(e) {
+		db.expire(string(key), e)
 		return nil
 	}
 	return e
+}
+
+// expired reports whether e's time is up as of the running command.
+func (db *DB) expired(e *entry) bool { return e.exp != 0 && e.exp <= db.now }
+
+// expire removes an entry whose time is up, counting it for INFO.
+func (db *DB) expire(key string, e *entry) {
+	db.remove(key, e)
+	db.expiredKeys++
 }
 
 // set stores val under key. With keepTTL an existing expiry stays;
@@ -199,7 +200,7 @@ func (db *DB) scan(cursor uint64, count int, fn func(key string, e *entry)) uint
 		}
 		visited++
 		e := db.keys[s.key]
-		if e.exp != 0 && e.exp <= db.now {
+		if db.expired(e) {
 			continue // left for the sweeper; scan must not reorder
 		}
 		fn(s.key, e)
@@ -214,7 +215,7 @@ func (db *DB) each(fn func(key string, e *entry)) {
 			continue
 		}
 		e := db.keys[s.key]
-		if e.exp != 0 && e.exp <= db.now {
+		if db.expired(e) {
 			continue
 		}
 		fn(s.key, e)
@@ -261,9 +262,8 @@ func (db *DB) sweepOnce(now time.Time) {
 		sampled, expired := 0, 0
 		for key, e := range db.ttls { // map order is random
 			sampled++
-			if e.exp <= db.now {
-				db.remove(key, e)
-				db.expiredKeys++
+			if db.expired(e) {
+				db.expire(key, e)
 				expired++
 			}
 			if sampled >= sweepSample {

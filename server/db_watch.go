@@ -102,7 +102,7 @@ func (db *DB) watch(c *Client, key []byte) {
 	wk := &watchedKey{
 		key:     string(key),
 		c:       c,
-		expired: e != nil && e.exp != 0 && e.exp <= db.now,
+		expired: e != nil && db.expired(e),
 	}
 	if db.watched == nil {
 		db.watched = make(map[string][]*watchedKey)
@@ -131,7 +131,7 @@ func (db *DB) watchedExpired(c *Client) bool {
 		if wk.expired {
 			continue
 		}
-		if e := db.keys[wk.key]; e != nil && e.exp != 0 && e.exp <= db.now {
+		if e := db.keys[wk.key]; e != nil && db.expired(e) {
 			return true
 		}
 	}

@@ -38,11 +38,7 @@ func SocketPath(share string) string {
 // private (0700), a stale socket nobody answers on is removed, and the
 // socket is made 0600. A live server already there is an error.
 func ListenUnix(path string) (net.Listener, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("server: socket directory: %w", err)
-	}
-	if err := privateDir(dir); err != nil {
+	if err := ShareDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
 	inUse, err := RemoveStaleSocket(path)
@@ -61,6 +57,17 @@ func ListenUnix(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("server: socket mode: %w", err)
 	}
 	return ln, nil
+}
+
+// ShareDir creates dir (0700) if it is missing and, if it is the share
+// directory DefaultSocket uses, makes it 0700 and refuses it when another
+// user owns it. Auto-starters call it before creating their lock file
+// there; ListenUnix calls it before listening.
+func ShareDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("server: socket directory: %w", err)
+	}
+	return privateDir(dir)
 }
 
 // privateDir makes the share directory (the one DefaultSocket uses) 0700

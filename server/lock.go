@@ -2,6 +2,7 @@ package server
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -111,7 +112,7 @@ func (lt *lockTable) acquire(c *Client, name string, timeout time.Duration) acqu
 // grantLocked hands hl to c. lt.mu is held.
 func (lt *lockTable) grantLocked(hl *heldLock, c *Client) {
 	hl.holder = c
-	hl.since = time.Now()
+	hl.since = lt.srv.now()
 	c.locksHeld.Add(1)
 }
 
@@ -249,14 +250,6 @@ func (lt *lockTable) snapshot(now time.Time) []lockInfo {
 		}
 		out = append(out, li)
 	}
-	slices.SortFunc(out, func(a, b lockInfo) int {
-		switch {
-		case a.name < b.name:
-			return -1
-		case a.name > b.name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b lockInfo) int { return strings.Compare(a.name, b.name) })
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/remoted/remoted/resp"
 )
 
 // waitLockWaiters blocks until the lock name (or "*") reports n waiters
@@ -29,13 +31,14 @@ func waitLockWaiters(t *testing.T, path, name string, n int) {
 }
 
 func TestLockErrors(t *testing.T) {
-	_, path := newTestServer(t, Config{})
+	// A fake clock that stands still makes every held-ms exactly 0.
+	_, path := newTestServerClock(t, Config{}, newFakeClock())
 	c := dial(t, path)
 	run(t, c, []cmdCase{
 		{[]string{"UNLOCK"}, errNotLockHolder},
 		{[]string{"UNLOCK", "n"}, errNotLockHolder},
 		{[]string{"LOCK", ""}, errLockEmptyName},
-		{[]string{"LOCK", "n", "TIMEOUT", "x"}, errLockTimeout},
+		{[]string{"LOCK", "n", "TIMEOUT", "x"}, resp.ErrTimeoutInt},
 		{[]string{"LOCK", "n", "TIMEOUT", "-1"}, errLockNegative},
 		{[]string{"LOCK", "a", "b"}, "ERR syntax error"},
 		{[]string{"LOCK", "n", "WAIT", "1"}, "ERR syntax error"},

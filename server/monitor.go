@@ -152,21 +152,23 @@ func monitorLine(c *Client, args [][]byte, now time.Time) []byte {
 		b = append(b, c.addr...)
 	}
 	b = append(b, ']')
-	redactFrom := len(args)
-	switch strings.ToLower(string(args[0])) {
-	case "auth":
-		redactFrom = 1
-	case "hello":
+	// Passwords are not shown: every argument of AUTH, and the user and
+	// password after HELLO's AUTH.
+	from, to := len(args), len(args)
+	switch {
+	case asciiEqualFold(args[0], "auth"):
+		from = 1
+	case asciiEqualFold(args[0], "hello"):
 		for i := 2; i < len(args); i++ {
-			if strings.EqualFold(string(args[i]), "auth") {
-				redactFrom = i + 1
+			if asciiEqualFold(args[i], "auth") {
+				from, to = i+1, min(i+3, len(args))
 				break
 			}
 		}
 	}
 	for i, a := range args {
 		b = append(b, ' ')
-		if i >= redactFrom && (i < redactFrom+2 || args[0][0]|0x20 == 'a') {
+		if i >= from && i < to {
 			b = append(b, `"(redacted)"`...)
 			continue
 		}

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime/debug"
-	"sort"
 	"sync"
 	"syscall"
 	"time"
@@ -45,18 +44,6 @@ func Register(name string, fn func(ctx context.Context, args []byte) error) {
 		registry.fns = make(map[string]func(context.Context, []byte) error)
 	}
 	registry.fns[name] = fn
-}
-
-// Registered returns the registered names, sorted.
-func Registered() []string {
-	registry.mu.RLock()
-	defer registry.mu.RUnlock()
-	names := make([]string, 0, len(registry.fns))
-	for n := range registry.fns {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func lookup(name string) func(context.Context, []byte) error {

@@ -99,7 +99,7 @@ func StartServer(ctx context.Context, opts ServerOptions) error {
 	if answers(sock) {
 		return nil
 	}
-	if err := shareDir(filepath.Dir(sock)); err != nil {
+	if err := server.ShareDir(filepath.Dir(sock)); err != nil {
 		return fmt.Errorf("spawn: start server on %s: %w", sock, err)
 	}
 	unlock, err := lockFile(ctx, sock+".lock")
@@ -114,27 +114,6 @@ func StartServer(ctx context.Context, opts ServerOptions) error {
 		return fmt.Errorf("spawn: start server on %s: %w", sock, err)
 	}
 	return launchServer(ctx, opts)
-}
-
-// shareDir creates the socket's directory (0700) if missing and, for the
-// default share directory under the temp dir, refuses one another user
-// owns: the lock and log files are created there before the server's own
-// check.
-func shareDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	if filepath.Clean(dir) != filepath.Dir(server.DefaultSocket()) {
-		return nil
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return fmt.Errorf("socket directory %s belongs to another user", dir)
-	}
-	return nil
 }
 
 // answers reports whether something accepts connections on sock.

@@ -1,22 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"time"
 
-	"github.com/fxamacker/cbor/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/remoted/remoted/server"
 	"github.com/remoted/remoted/stub"
 )
-
-// selfDescribe is the CBOR tag 55799 that the stub puts before every
-// value it stores in CBOR.
-var selfDescribe = []byte{0xd9, 0xd9, 0xf7}
 
 // shareFlags parses the -url flag common to get and keys.
 func shareFlags(name string, args []string) (*flag.FlagSet, *string, error) {
@@ -35,9 +30,10 @@ func connectFor(url string) (context.Context, context.CancelFunc, *stub.Share, e
 	return ctx, cancel, s, nil
 }
 
-// get prints one value as a person reads it: a value the stub stored in
-// CBOR in diagnostic notation ({"Name": "x", "N": 1}), anything else as
-// stored. It works on a real Redis too, which has no INSPECT.
+// get prints one value as a person reads it, as INSPECT renders it: a
+// value the stub stored in CBOR in diagnostic notation ({"Name": "x",
+// "N": 1}), anything else as stored. It renders locally, so it works on a
+// real Redis too, which has no INSPECT.
 func get(args []string) error {
 	fs, url, err := shareFlags("get", args)
 	if err != nil {
@@ -59,18 +55,8 @@ func get(args []string) error {
 	if err != nil {
 		return fmt.Errorf("get %s: %w", fs.Arg(0), err)
 	}
-	fmt.Println(render(raw))
+	fmt.Println(string(server.Inspect(raw)))
 	return nil
-}
-
-// render shows tagged CBOR in diagnostic notation, anything else as is.
-func render(raw []byte) string {
-	if body, ok := bytes.CutPrefix(raw, selfDescribe); ok {
-		if diag, err := cbor.Diagnose(body); err == nil {
-			return diag
-		}
-	}
-	return string(raw)
 }
 
 // keys lists the keys matching a Redis glob pattern (default *), by SCAN.
