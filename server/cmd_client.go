@@ -91,12 +91,16 @@ func (s *Server) cmdClientList(c *Client, args [][]byte) {
 	c.w.Verbatim(b.String())
 }
 
-// clientsSnapshot returns the connected clients in id order.
+// clientsSnapshot returns the connected clients in id order. A client
+// already killed is gone, as in Redis, even before its connection has
+// finished closing.
 func (s *Server) clientsSnapshot() []*Client {
 	s.mu.Lock()
 	list := make([]*Client, 0, len(s.clients))
 	for _, c := range s.clients {
-		list = append(list, c)
+		if !c.killed.Load() {
+			list = append(list, c)
+		}
 	}
 	s.mu.Unlock()
 	slices.SortFunc(list, func(a, b *Client) int { return int(a.id - b.id) })
