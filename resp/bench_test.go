@@ -7,8 +7,10 @@ import (
 	"github.com/tidwall/redcon"
 )
 
-// Per-command costs of the read side, for 16 pipelined SETs: redcon's
-// reader (which the server runs after the framer) and the framer itself.
+// Per-command costs of the read side, for 16 pipelined SETs: the framer,
+// the framer with the split into arguments (the server's whole read path),
+// and, for comparison, redcon's reader, which the server used to run after
+// the framer.
 var pipeline16 = []byte(strings.Repeat("*3\r\n$3\r\nSET\r\n$8\r\nkey:0001\r\n$5\r\nvalue\r\n", 16))
 
 // repeater yields the pipeline again on every Read, like a client that
@@ -38,6 +40,34 @@ func BenchmarkFramer(b *testing.B) {
 		var err error
 		if out, err = f.Feed(out[:0], pipeline16); err != nil { // 16 commands
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFrameSplit frames the pipeline and splits each command into its
+// arguments, as a connection does after every read.
+func BenchmarkFrameSplit(b *testing.B) {
+	b.ReportAllocs()
+	f := NewFramer(Limits{})
+	var (
+		out  []byte
+		args [][]byte
+	)
+	for range b.N / 16 {
+		var (
+			whole int
+			err   error
+		)
+		if out, whole, err = f.Frame(out[:0], pipeline16); err != nil {
+			b.Fatal(err)
+		}
+		for off := 0; off < whole; {
+			var n int
+			args, n = SplitCommand(out[off:whole], args)
+			if len(args) != 3 {
+				b.Fatal(args)
+			}
+			off += n
 		}
 	}
 }

@@ -61,7 +61,7 @@ const (
 )
 
 // Framer turns the byte stream a client sends into canonical RESP
-// multibulk commands for redcon's parser, enforcing Redis's limits and
+// multibulk commands (split by SplitCommand), enforcing Redis's limits and
 // reproducing its parsing: inline commands are split as sdssplitargs does
 // and rewritten as multibulk, "*0" and "*-1" are ignored, the two bytes
 // after a bulk payload are skipped unchecked, and every protocol error gets
@@ -99,8 +99,20 @@ func (f *Framer) authRequired() bool {
 // before it together with a *ProtocolError; the connection must then be
 // closed after replying with the error's Text.
 func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
+	dst, _, err := f.Frame(dst, src)
+	return dst, err
+}
+
+// Frame is Feed that also says where the complete commands end: out[:whole]
+// holds whole commands only, and out[whole:] is the beginning of one still
+// arriving. dst must be empty or hold just that unfinished beginning from
+// the previous call, so a reader passes back out[whole:] and never parses
+// a command twice. Pass out[:whole] to SplitCommand.
+func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, err error) {
 	for len(src) > 0 {
-		var err error
+		if f.state == stStart {
+			whole = len(dst)
+		}
 		switch f.state {
 		case stStart:
 			if n := f.whole(src); n > 0 && !f.slowOnly {
@@ -118,7 +130,7 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 			src, dst, err = f.count(dst, src)
 		case stDollar:
 			if src[0] != '$' {
-				return dst, &ProtocolError{ProtoExpectedDollar(src[0])}
+				return dst, whole, &ProtocolError{ProtoExpectedDollar(src[0])}
 			}
 			f.state, f.line = stBulkLen, f.line[:0]
 			src = src[1:]
@@ -146,10 +158,41 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 			src, dst, err = f.inline(dst, src)
 		}
 		if err != nil {
-			return dst, err
+			return dst, whole, err
 		}
 	}
-	return dst, nil
+	if f.state == stStart {
+		whole = len(dst)
+	}
+	return dst, whole, nil
+}
+
+// SplitCommand reads the first command of b, which must start with whole
+// commands as Frame writes them, and returns its arguments (appended to
+// args[:0], pointing into b) and its length; n is 0 when b is empty or does
+// not start with a whole canonical command.
+func SplitCommand(b []byte, args [][]byte) (_ [][]byte, n int) {
+	args = args[:0]
+	if len(b) == 0 || b[0] != '*' {
+		return args, 0
+	}
+	count, i, ok := canonicalHeader(b, 1)
+	if !ok || count <= 0 {
+		return args, 0
+	}
+	for ; count > 0; count-- {
+		if i >= len(b) || b[i] != '$' {
+			return args[:0], 0
+		}
+		l, j, ok := canonicalHeader(b, i+1)
+		if !ok || l < 0 || int64(len(b)-j) < l+2 {
+			return args[:0], 0
+		}
+		end := j + int(l)
+		args = append(args, b[j:end:end])
+		i = end + 2
+	}
+	return args, i
 }
 
 // collect appends src up to the first stop byte to f.line. It reports
@@ -203,16 +246,29 @@ func (f *Framer) whole(src []byte) int {
 	return i
 }
 
-// canonicalHeader reads the decimal number at src[i:] up to "\r\n" and
-// returns it with the index after the "\n"; ok is false unless the digits
-// are what appendHeader would write (so passing them on changes nothing).
+// canonicalHeader reads the non-negative decimal number at src[i:] up to
+// "\r\n" and returns it with the index after the "\n"; ok is false unless
+// the digits are what appendHeader would write (so passing them on changes
+// nothing). Negative numbers are never canonical here: the state machine
+// decides what they mean.
 func canonicalHeader(src []byte, i int) (n int64, next int, ok bool) {
-	j := bytes.IndexByte(src[i:], '\r')
-	if j <= 0 || j > 20 || i+j+1 >= len(src) || src[i+j+1] != '\n' {
+	start := i
+	for ; i < len(src); i++ {
+		c := src[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		if i-start == 18 {
+			return 0, 0, false // 19 digits or more: let parseLL decide
+		}
+		n = n*10 + int64(c-'0')
+	}
+	digits := i - start
+	if digits == 0 || (digits > 1 && src[start] == '0') ||
+		i+1 >= len(src) || src[i] != '\r' || src[i+1] != '\n' {
 		return 0, 0, false
 	}
-	n, ok = parseLL(src[i : i+j])
-	return n, i + j + 2, ok
+	return n, i + 2, true
 }
 
 func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {

@@ -9,40 +9,15 @@ import (
 	"github.com/tidwall/redcon"
 )
 
-// fakeConn is a redcon.Conn that records what is written. Methods the
-// writer does not use panic through the nil embedded interface.
-type fakeConn struct {
-	redcon.Conn
-	buf bytes.Buffer
-	wr  *redcon.Writer
-}
-
-func newFakeConn() *fakeConn {
-	c := &fakeConn{}
-	c.wr = redcon.NewWriter(&c.buf)
-	return c
-}
-
-func (c *fakeConn) WriteError(msg string)    { c.wr.WriteError(msg) }
-func (c *fakeConn) WriteString(s string)     { c.wr.WriteString(s) }
-func (c *fakeConn) WriteBulk(b []byte)       { c.wr.WriteBulk(b) }
-func (c *fakeConn) WriteBulkString(s string) { c.wr.WriteBulkString(s) }
-func (c *fakeConn) WriteInt(n int)           { c.wr.WriteInt(n) }
-func (c *fakeConn) WriteInt64(n int64)       { c.wr.WriteInt64(n) }
-func (c *fakeConn) WriteUint64(n uint64)     { c.wr.WriteUint64(n) }
-func (c *fakeConn) WriteArray(n int)         { c.wr.WriteArray(n) }
-func (c *fakeConn) WriteNull()               { c.wr.WriteNull() }
-func (c *fakeConn) WriteRaw(b []byte)        { c.wr.WriteRaw(b) }
-func (c *fakeConn) WriteAny(v interface{})   { c.wr.WriteAny(v) }
-func (c *fakeConn) bytes() []byte            { c.wr.Flush(); return c.buf.Bytes() }
-
 // render runs f on a fresh Writer in protocol proto and returns the bytes.
 func render(proto int, f func(w *Writer)) []byte {
-	c := newFakeConn()
-	w := NewWriter(c)
+	var buf bytes.Buffer
+	out := redcon.NewWriter(&buf)
+	w := NewWriter(out)
 	w.SetProto(proto)
 	f(w)
-	return c.bytes()
+	out.Flush()
+	return buf.Bytes()
 }
 
 // wantNames is every command the table must describe, in table order.

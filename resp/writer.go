@@ -7,20 +7,20 @@ import (
 	"github.com/tidwall/redcon"
 )
 
-// Writer writes replies to one redcon connection in the connection's
-// protocol: RESP2 (the default) or RESP3 after HELLO 3. RESP2 replies go
-// through redcon's own writer; RESP3 types redcon lacks are appended as raw
-// bytes. A Writer belongs to one connection and is not safe for concurrent
-// use.
+// Writer writes replies for one connection in the connection's protocol:
+// RESP2 (the default) or RESP3 after HELLO 3. Replies are appended to a
+// redcon.Writer, the connection's reply buffer, which encodes RESP2; RESP3
+// types redcon lacks are appended as raw bytes. A Writer belongs to one
+// connection and is not safe for concurrent use.
 type Writer struct {
-	conn  redcon.Conn
+	out   *redcon.Writer
 	proto int
 	buf   []byte // scratch for RESP3 headers and numbers
 }
 
-// NewWriter returns a RESP2 writer on conn.
-func NewWriter(conn redcon.Conn) *Writer {
-	return &Writer{conn: conn, proto: 2}
+// NewWriter returns a RESP2 writer appending to out.
+func NewWriter(out *redcon.Writer) *Writer {
+	return &Writer{out: out, proto: 2}
 }
 
 // Proto returns the protocol version in use, 2 or 3.
@@ -29,14 +29,11 @@ func (w *Writer) Proto() int { return w.proto }
 // SetProto switches the writer to RESP2 or RESP3.
 func (w *Writer) SetProto(p int) { w.proto = p }
 
-// Conn returns the underlying connection.
-func (w *Writer) Conn() redcon.Conn { return w.conn }
-
-// SetConn replaces the underlying connection (after a detach).
-func (w *Writer) SetConn(c redcon.Conn) { w.conn = c }
+// Drop forgets every reply written and not yet flushed.
+func (w *Writer) Drop() { w.out.SetBuffer(nil) }
 
 // OK writes +OK.
-func (w *Writer) OK() { w.conn.WriteRaw(okReply) }
+func (w *Writer) OK() { w.out.WriteRaw(okReply) }
 
 var (
 	okReply        = []byte("+OK\r\n")
@@ -54,26 +51,26 @@ var (
 )
 
 // Simple writes a simple string (+s). s must not contain CR or LF.
-func (w *Writer) Simple(s string) { w.conn.WriteString(s) }
+func (w *Writer) Simple(s string) { w.out.WriteString(s) }
 
 // Pong writes +PONG.
-func (w *Writer) Pong() { w.conn.WriteRaw(pongReply) }
+func (w *Writer) Pong() { w.out.WriteRaw(pongReply) }
 
 // Queued writes +QUEUED.
-func (w *Writer) Queued() { w.conn.WriteRaw(queuedReply) }
+func (w *Writer) Queued() { w.out.WriteRaw(queuedReply) }
 
 // Error writes an error line; msg starts with its code ("ERR ...").
-func (w *Writer) Error(msg string) { w.conn.WriteError(msg) }
+func (w *Writer) Error(msg string) { w.out.WriteError(msg) }
 
 // Int writes an integer reply.
 func (w *Writer) Int(n int64) {
 	switch n {
 	case 0:
-		w.conn.WriteRaw(integerZero)
+		w.out.WriteRaw(integerZero)
 	case 1:
-		w.conn.WriteRaw(integerOne)
+		w.out.WriteRaw(integerOne)
 	default:
-		w.conn.WriteInt64(n)
+		w.out.WriteInt64(n)
 	}
 }
 
@@ -81,53 +78,53 @@ func (w *Writer) Int(n int64) {
 func (w *Writer) Bool(b bool) {
 	switch {
 	case w.proto == 3 && b:
-		w.conn.WriteRaw(resp3True)
+		w.out.WriteRaw(resp3True)
 	case w.proto == 3:
-		w.conn.WriteRaw(resp3False)
+		w.out.WriteRaw(resp3False)
 	case b:
-		w.conn.WriteRaw(integerOne)
+		w.out.WriteRaw(integerOne)
 	default:
-		w.conn.WriteRaw(integerZero)
+		w.out.WriteRaw(integerZero)
 	}
 }
 
 // Bulk writes a bulk string.
 func (w *Writer) Bulk(b []byte) {
 	if len(b) == 0 {
-		w.conn.WriteRaw(emptyBulkReply)
+		w.out.WriteRaw(emptyBulkReply)
 		return
 	}
-	w.conn.WriteBulk(b)
+	w.out.WriteBulk(b)
 }
 
 // BulkString writes a bulk string.
-func (w *Writer) BulkString(s string) { w.conn.WriteBulkString(s) }
+func (w *Writer) BulkString(s string) { w.out.WriteBulkString(s) }
 
 // Null writes the null bulk string ($-1) in RESP2, or _ in RESP3.
 func (w *Writer) Null() {
 	if w.proto == 3 {
-		w.conn.WriteRaw(null3)
+		w.out.WriteRaw(null3)
 		return
 	}
-	w.conn.WriteRaw(nullBulk)
+	w.out.WriteRaw(nullBulk)
 }
 
 // NullArray writes the null array (*-1) in RESP2, or _ in RESP3.
 func (w *Writer) NullArray() {
 	if w.proto == 3 {
-		w.conn.WriteRaw(null3)
+		w.out.WriteRaw(null3)
 		return
 	}
-	w.conn.WriteRaw(nullArray)
+	w.out.WriteRaw(nullArray)
 }
 
 // Array writes an array header for n elements.
 func (w *Writer) Array(n int) {
 	if n == 0 {
-		w.conn.WriteRaw(emptyArray)
+		w.out.WriteRaw(emptyArray)
 		return
 	}
-	w.conn.WriteArray(n)
+	w.out.WriteArray(n)
 }
 
 // Map writes a map header for n key/value pairs: %n in RESP3, an array of
@@ -157,18 +154,18 @@ func (w *Writer) Double(f float64) {
 		w.buf = append(w.buf, ',')
 		w.buf = AppendDouble(w.buf, f)
 		w.buf = append(w.buf, '\r', '\n')
-		w.conn.WriteRaw(w.buf)
+		w.out.WriteRaw(w.buf)
 		return
 	}
 	w.buf = AppendDouble(w.buf, f)
-	w.conn.WriteBulk(w.buf)
+	w.out.WriteBulk(w.buf)
 }
 
 // Verbatim writes a verbatim string of format "txt" in RESP3, a bulk string
 // in RESP2 (INFO, CLIENT LIST, CLIENT INFO).
 func (w *Writer) Verbatim(s string) {
 	if w.proto != 3 {
-		w.conn.WriteBulkString(s)
+		w.out.WriteBulkString(s)
 		return
 	}
 	w.buf = append(w.buf[:0], '=')
@@ -176,17 +173,17 @@ func (w *Writer) Verbatim(s string) {
 	w.buf = append(w.buf, "\r\ntxt:"...)
 	w.buf = append(w.buf, s...)
 	w.buf = append(w.buf, '\r', '\n')
-	w.conn.WriteRaw(w.buf)
+	w.out.WriteRaw(w.buf)
 }
 
 // Raw writes bytes that are already RESP.
-func (w *Writer) Raw(b []byte) { w.conn.WriteRaw(b) }
+func (w *Writer) Raw(b []byte) { w.out.WriteRaw(b) }
 
 func (w *Writer) header(kind byte, n int) {
 	w.buf = append(w.buf[:0], kind)
 	w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 	w.buf = append(w.buf, '\r', '\n')
-	w.conn.WriteRaw(w.buf)
+	w.out.WriteRaw(w.buf)
 }
 
 // AppendDouble appends f as Redis 7 prints a double reply: "inf", "-inf",

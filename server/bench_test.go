@@ -93,44 +93,29 @@ func BenchmarkGETParallel(b *testing.B) {
 	})
 }
 
-// fakeConn is a redcon.Conn that discards replies: BenchmarkDispatch
-// measures the server's own work per command without a socket.
-type fakeConn struct {
-	redcon.Conn
-	w   *redcon.Writer
-	ctx any
-}
-
-func (f *fakeConn) Context() any                   { return f.ctx }
-func (f *fakeConn) SetContext(v any)               { f.ctx = v }
-func (f *fakeConn) PeekPipeline() []redcon.Command { return nil }
-func (f *fakeConn) WriteRaw(b []byte)              { f.w.WriteRaw(b) }
-func (f *fakeConn) WriteBulk(b []byte)             { f.w.WriteBulk(b) }
-func (f *fakeConn) WriteString(s string)           { f.w.WriteString(s) }
-func (f *fakeConn) WriteError(s string)            { f.w.WriteError(s) }
-func (f *fakeConn) WriteInt64(n int64)             { f.w.WriteInt64(n) }
-
-// BenchmarkDispatch runs GET and SET through handle, the path every
-// command takes after redcon has parsed it.
+// BenchmarkDispatch runs GET and SET, each as a batch of its own, through
+// the path every command takes after a read: framing, splitting, dispatch
+// and the reply, without a socket.
 func BenchmarkDispatch(b *testing.B) {
 	s := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	b.Cleanup(func() { s.Close() })
 	a, _ := net.Pipe()
 	defer a.Close()
-	fc := &fakeConn{w: redcon.NewWriter(io.Discard)}
-	c := newClient(s, fc, newLimitConn(a, resp.Limits{}, false))
-	fc.ctx = c
-	set := redcon.Command{Args: [][]byte{[]byte("SET"), []byte("key"), []byte("value")}}
-	get := redcon.Command{Args: [][]byte{[]byte("GET"), []byte("key")}}
+	cn := newConn(a, resp.Limits{}, false, "")
+	cn.out = redcon.NewWriter(io.Discard)
+	c := newClient(s, cn)
+	set := []byte("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n")
+	get := []byte("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n")
 	b.ResetTimer()
 	for i := range b.N {
 		if i%2 == 0 {
-			s.handle(fc, set)
+			cn.feed(set)
 		} else {
-			s.handle(fc, get)
+			cn.feed(get)
 		}
+		s.runBatch(c)
 		if i%64 == 0 {
-			fc.w.Flush()
+			cn.out.Flush()
 		}
 	}
 }

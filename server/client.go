@@ -1,14 +1,10 @@
 package server
 
 import (
-	"crypto/tls"
-	"net"
+	"io"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/tidwall/redcon"
 
@@ -19,19 +15,18 @@ import (
 // connection's goroutine, except those read by CLIENT LIST and INFO from
 // other connections, which sit behind mu or are atomic.
 type Client struct {
-	srv  *Server
-	id   int64
-	conn redcon.Conn
-	nc   *limitConn
-	w    *resp.Writer // where this command's reply goes: out, or a discard
-	out  *resp.Writer // the connection's real reply writer
+	srv     *Server
+	id      int64
+	tr      *conn        // the connection's transport
+	w       *resp.Writer // where this command's reply goes: out, or discard
+	out     *resp.Writer // the connection's real reply writer
+	discard *resp.Writer // replies under CLIENT REPLY OFF or SKIP, made on first use
 
 	addr, laddr string
 	created     time.Time
 	authed      bool
 	reply       replyMode
 	lower       [32]byte  // scratch for lower-casing command names
-	inBatch     bool      // between the first and last command of a pipeline
 	now         time.Time // the batch's clock reading
 	held        int       // commands run under the current hold of db.mu
 
@@ -51,7 +46,6 @@ type Client struct {
 	ncmds      atomic.Int64 // commands run, summed by INFO
 	lastActive atomic.Int64 // unix ms of the last command
 	killed     atomic.Bool
-	detached   atomic.Bool   // redcon no longer serves it (MONITOR)
 	killCh     chan struct{} // closed by kill, to wake a blocked wait
 	killOnce   sync.Once
 
@@ -72,13 +66,12 @@ const (
 	replySkip
 )
 
-func newClient(s *Server, conn redcon.Conn, nc *limitConn) *Client {
+func newClient(s *Server, tr *conn) *Client {
 	c := &Client{
 		srv:     s,
 		id:      s.nextID.Add(1),
-		conn:    conn,
-		nc:      nc,
-		out:     resp.NewWriter(conn),
+		tr:      tr,
+		out:     resp.NewWriter(tr.out),
 		created: time.Now(),
 		authed:  s.cfg.RequirePass == "",
 		proto:   2,
@@ -87,17 +80,14 @@ func newClient(s *Server, conn redcon.Conn, nc *limitConn) *Client {
 	c.w = c.out
 	c.txQueued.Store(-1)
 	c.lastActive.Store(c.created.UnixMilli())
-	c.addr, c.laddr = clientAddrs(nc.Conn)
-	return c
-}
-
-// clientAddrs renders a connection's addresses as CLIENT LIST does: a unix
-// client is "path:0" on both ends.
-func clientAddrs(nc net.Conn) (addr, laddr string) {
-	if uc, ok := nc.(*unixConn); ok {
-		return uc.path + ":0", uc.path + ":0"
+	tr.client = c
+	// CLIENT LIST shows a unix client as "path:0" on both ends.
+	if tr.unixPath != "" {
+		c.addr, c.laddr = tr.unixPath+":0", tr.unixPath+":0"
+	} else {
+		c.addr, c.laddr = tr.nc.RemoteAddr().String(), tr.nc.LocalAddr().String()
 	}
-	return nc.RemoteAddr().String(), nc.LocalAddr().String()
+	return c
 }
 
 // command binds a command's table entry to its handler.
@@ -120,28 +110,34 @@ type txRole struct {
 	exec      bool   // EXEC: shown to MONITOR after the commands it ran
 }
 
-// handle runs one command from redcon. redcon calls it for each command
-// of a pipeline read in one go, then flushes the replies; the keyspace
-// lock is taken once for a run of keyspace commands in such a batch (up
-// to maxHeld), not once per command, and the batch shares one clock
-// reading.
-func (s *Server) handle(conn redcon.Conn, rc redcon.Command) {
-	c := conn.Context().(*Client)
-	if s.closing.Load() || c.killed.Load() {
-		c.releaseDB()
-		conn.Close()
-		return
-	}
-	if !c.inBatch {
-		c.inBatch = true
+// runBatch runs the whole commands the connection has framed: one batch,
+// which is what one read brought, sharing one clock reading. The keyspace
+// lock is taken once for a run of keyspace commands in a batch (up to
+// maxHeld), not once per command. It stops early once the connection must
+// close (QUIT, CLIENT KILL, shutdown) or has left its driver (MONITOR).
+func (s *Server) runBatch(c *Client) {
+	cn := c.tr
+	if cn.off < cn.whole {
 		c.now = s.now()
 		c.lastActive.Store(c.now.UnixMilli())
 	}
-	s.dispatch(c, rc.Args)
-	if len(conn.PeekPipeline()) == 0 {
-		c.releaseDB()
-		c.inBatch = false
+	for !cn.quit && !cn.left {
+		if s.closing.Load() || c.killed.Load() {
+			cn.quit = true
+			break
+		}
+		args := cn.next()
+		if args == nil {
+			break
+		}
+		s.dispatch(c, args)
 	}
+	c.releaseDB()
+	if cn.left {
+		cn.handOff() // from here cn and c are the new owner's
+		return
+	}
+	cn.compact()
 }
 
 // maxHeld bounds how many commands of one pipeline run under one hold of
@@ -268,11 +264,19 @@ func (c *Client) replyWriter() *resp.Writer {
 	if c.reply == replySkipNext {
 		c.reply = replySkip // this command is the one skipped
 	}
-	return discardWriter(c.out.Proto())
+	if c.discard == nil {
+		c.discard = resp.NewWriter(redcon.NewWriter(io.Discard))
+	}
+	c.discard.SetProto(c.out.Proto())
+	return c.discard
 }
 
-// afterReply restores the real writer, ending a SKIP.
+// afterReply restores the real writer, ending a SKIP, and drops the
+// discarded reply.
 func (c *Client) afterReply() {
+	if c.w == c.discard {
+		c.discard.Drop()
+	}
 	c.w = c.out
 	if c.reply == replySkip {
 		c.reply = replyOn
@@ -293,7 +297,7 @@ func (c *Client) setProto(p int) {
 func (c *Client) kill() {
 	c.killed.Store(true)
 	c.killOnce.Do(func() { close(c.killCh) })
-	c.nc.SetReadDeadline(time.Now())
+	c.tr.interrupt(false)
 }
 
 func (c *Client) getName() string {
@@ -311,15 +315,19 @@ const (
 	waitAborted                   // the client is gone or the server closing
 )
 
-// livenessEvery is how often a blocked client's socket is checked: redcon
-// reads a connection only between its commands, so a client blocked in a
+// livenessEvery is how often a blocked client's socket is checked: a
+// connection is read only between its commands, so a client blocked in a
 // command would otherwise not be seen to disconnect.
 const livenessEvery = 25 * time.Millisecond
 
 // waitFor blocks the client's goroutine until ch is closed or expired
 // fires, watching meanwhile for the client disconnecting or being killed
-// and for server shutdown; a client found gone is killed.
+// and for server shutdown; a client found gone is killed. A client on the
+// event loop leaves it to wait (see conn.block), and the commands after
+// the wait see the time it ended.
 func (c *Client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResult {
+	c.tr.block()
+	defer func() { c.now = c.srv.now() }()
 	tick := time.NewTicker(livenessEvery)
 	defer tick.Stop()
 	for {
@@ -334,35 +342,12 @@ func (c *Client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResul
 			c.killed.Store(true)
 			return waitAborted
 		case <-tick.C:
-			if peerGone(c.nc.Conn) {
+			if c.tr.peerGone() {
 				c.kill()
 				return waitAborted
 			}
 		}
 	}
-}
-
-// peerGone reports whether the client has closed its side of the
-// connection (or reset it), without consuming anything it sent.
-func peerGone(nc net.Conn) bool {
-	if tc, ok := nc.(*tls.Conn); ok {
-		nc = tc.NetConn() // a TLS record may be buffered, but EOF is EOF
-	}
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return true
-	}
-	gone := false
-	var buf [1]byte
-	err = raw.Control(func(fd uintptr) {
-		n, _, rerr := unix.Recvfrom(int(fd), buf[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-		gone = (n == 0 && rerr == nil) || (rerr != nil && rerr != unix.EAGAIN && rerr != unix.EINTR)
-	})
-	return gone || err != nil
 }
 
 func (c *Client) idleSeconds(now time.Time) int64 {

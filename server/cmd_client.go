@@ -136,7 +136,7 @@ func (c *Client) infoLine(now time.Time, curCmd string) string {
 	if c.dirtyCAS.Load() {
 		flags += "d"
 	}
-	if _, unix := c.nc.Conn.(*unixConn); unix {
+	if c.tr.unixPath != "" {
 		flags += "U"
 	}
 	if flags == "" {

@@ -45,8 +45,7 @@ func (s *Server) cmdEcho(c *Client, args [][]byte) { c.w.Bulk(args[1]) }
 
 func (s *Server) cmdQuit(c *Client, args [][]byte) {
 	c.w.OK()
-	c.killed.Store(true) // run nothing more from this connection
-	c.conn.Close()
+	c.tr.quit = true // run nothing more; close once the reply is written
 }
 
 // checkPassword reports whether user/pass authenticate: the only user is
@@ -64,7 +63,7 @@ func (s *Server) checkPassword(user, pass []byte) bool {
 
 func (c *Client) setAuthed(ok bool) {
 	c.authed = ok
-	c.nc.needAuth = !ok
+	c.tr.needAuth = !ok
 }
 
 func (s *Server) cmdAuth(c *Client, args [][]byte) {

@@ -41,8 +41,8 @@ type txState struct {
 }
 
 // queuedCmd is one queued command with its own copy of the arguments:
-// redcon promises args only for the duration of the handler (v1.6 happens
-// to copy each command, but the copy here does not rely on it).
+// args point into the connection's input buffer, which the next read
+// reuses.
 type queuedCmd struct {
 	cmd  *command
 	args [][]byte

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"math/big"
 	"slices"
 	"strconv"
@@ -12,15 +13,13 @@ import (
 // Value ownership. A value stored in the DB belongs to its entry: its
 // bytes and any spare capacity behind them. APPEND grows a value in place
 // and SETRANGE overwrites it in place, so:
-//   - a command that stores an argument stores it clipped (storeArg), so
-//     that its spare capacity, which is the rest of redcon's command
-//     buffer, is never written;
+//   - a command that stores an argument stores a copy (storeArg): the
+//     argument points into the connection's input buffer, which the next
+//     read overwrites;
 //   - code that puts one value under two keys clones it (COPY does).
 
-// storeArg returns arg for storing as a value: clipped to its length, so
-// that growing the value reallocates instead of writing over the bytes
-// that follow it in the command buffer.
-func storeArg(arg []byte) []byte { return slices.Clip(arg) }
+// storeArg returns a copy of arg for storing as a value.
+func storeArg(arg []byte) []byte { return bytes.Clone(arg) }
 
 // store sets key, whose live entry the caller has looked up (e, or nil if
 // the key is missing), to val. exp (0 = none) replaces the expiry unless

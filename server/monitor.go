@@ -3,12 +3,9 @@ package server
 import (
 	"bytes"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/tidwall/redcon"
 )
 
 // monitorSet holds the connections in MONITOR mode. Each has its own
@@ -33,10 +30,12 @@ const maxMonitorBacklog = 64 << 20
 
 func (ms *monitorSet) active() bool { return ms.n.Load() > 0 }
 
-// add turns c into a monitor: its connection is detached from redcon and
-// served by a goroutine that writes the feed and reads (and ignores) what
-// the client sends, until QUIT or disconnect.
+// add turns c into a monitor: its connection leaves its driver (the event
+// loop, or its goroutine) for two goroutines of its own, one writing the
+// feed and one reading (and ignoring) what the client sends, until QUIT or
+// disconnect.
 func (ms *monitorSet) add(c *Client) {
+	// Fed from now on: whatever runs after the client sees +OK is shown.
 	m := &monitor{wake: make(chan struct{}, 1)}
 	ms.mu.Lock()
 	if ms.mons == nil {
@@ -46,23 +45,35 @@ func (ms *monitorSet) add(c *Client) {
 	ms.n.Store(int32(len(ms.mons)))
 	ms.mu.Unlock()
 	c.w.OK()
-	c.detached.Store(true)
-	dc := c.conn.Detach()
-	go m.write(dc)
-	go func() {
-		defer ms.remove(c)
-		defer c.srv.release(c)
-		for {
-			cmd, err := dc.ReadCommand()
-			if err != nil || c.killed.Load() || c.srv.closing.Load() {
-				return
-			}
-			if strings.EqualFold(string(cmd.Args[0]), "quit") {
+	cn := c.tr
+	if err := cn.leave(); err != nil {
+		ms.remove(c)
+		cn.quit = true
+		return
+	}
+	cn.left = true
+	cn.handOff = func() { go m.write(cn); go ms.read(c, m) }
+}
+
+// read serves what a monitor sends: QUIT ends it, anything else is
+// ignored.
+func (ms *monitorSet) read(c *Client, m *monitor) {
+	defer c.srv.release(c)
+	defer ms.remove(c)
+	cn := c.tr
+	var buf []byte
+	for {
+		for args := cn.next(); args != nil; args = cn.next() {
+			if asciiEqualFold(args[0], "quit") {
 				m.push([]byte("+OK\r\n"))
 				return
 			}
 		}
-	}()
+		cn.compact()
+		if cn.perr != nil || c.killed.Load() || c.srv.closing.Load() || cn.readMore(&buf) != nil {
+			return
+		}
+	}
 }
 
 func (ms *monitorSet) remove(c *Client) {
@@ -112,9 +123,9 @@ func (m *monitor) close() {
 	}
 }
 
-func (m *monitor) write(dc redcon.DetachedConn) {
-	defer dc.Close()
-	if dc.Flush() != nil { // MONITOR's +OK, left unflushed by the detach
+func (m *monitor) write(cn *conn) {
+	defer cn.closeSocket()
+	if cn.out.Flush() != nil { // MONITOR's +OK
 		return
 	}
 	var out []byte
@@ -124,8 +135,8 @@ func (m *monitor) write(dc redcon.DetachedConn) {
 		closed := m.closed
 		m.mu.Unlock()
 		if len(out) > 0 {
-			dc.WriteRaw(out)
-			if dc.Flush() != nil {
+			cn.out.WriteRaw(out)
+			if cn.out.Flush() != nil {
 				return
 			}
 		}
@@ -145,9 +156,9 @@ func monitorLine(c *Client, args [][]byte, now time.Time) []byte {
 	b = append(b, bytes.Repeat([]byte{'0'}, 6-len(us))...)
 	b = append(b, us...)
 	b = append(b, " [0 "...)
-	if uc, ok := c.nc.Conn.(*unixConn); ok {
+	if c.tr.unixPath != "" {
 		b = append(b, "unix:"...)
-		b = append(b, uc.path...)
+		b = append(b, c.tr.unixPath...)
 	} else {
 		b = append(b, c.addr...)
 	}

@@ -23,11 +23,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
-
-	"github.com/tidwall/redcon"
 
 	"github.com/remoted/remoted/resp"
 )
@@ -76,9 +76,11 @@ type Server struct {
 	runID  string
 
 	mu        sync.Mutex
-	listeners map[*drainListener]struct{}
+	listeners map[net.Listener]struct{}
 	clients   map[int64]*Client
 	idleTimer *time.Timer
+	loops     []*loop // the event loops, started by the first Serve
+	nextLoop  int
 
 	nextID    atomic.Int64
 	nclients  atomic.Int64
@@ -127,7 +129,7 @@ func New(cfg Config) *Server {
 		db:        newDB(),
 		start:     time.Now(),
 		runID:     hex.EncodeToString(id[:]),
-		listeners: make(map[*drainListener]struct{}),
+		listeners: make(map[net.Listener]struct{}),
 		clients:   make(map[int64]*Client),
 		done:      make(chan struct{}),
 		closingCh: make(chan struct{}),
@@ -141,24 +143,103 @@ func New(cfg Config) *Server {
 // Serve accepts connections on ln until Shutdown or Close, and returns
 // ErrServerClosed then; any other error is the listener's. Serve closes ln.
 func (s *Server) Serve(ln net.Listener) error {
-	dl := &drainListener{Listener: ln, srv: s}
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()
 		ln.Close()
 		return ErrServerClosed
 	}
-	s.listeners[dl] = struct{}{}
+	s.listeners[ln] = struct{}{}
+	s.startLoopsLocked()
 	s.mu.Unlock()
 	s.sweepMu.Do(func() { go s.sweep() })
-	err := redcon.Serve(dl, s.handle, s.accept, s.closed)
-	s.mu.Lock()
-	delete(s.listeners, dl)
-	s.mu.Unlock()
-	if s.closing.Load() {
-		return ErrServerClosed
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, ln)
+		s.mu.Unlock()
+		ln.Close()
+	}()
+	unixPath := ""
+	if a, ok := ln.Addr().(*net.UnixAddr); ok {
+		unixPath = a.Name
 	}
-	return err
+	var delay time.Duration // after a failed accept, as net/http does
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.closing.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.log.Warn("accept failed; retrying", "err", err, "in", delay)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		s.open(nc, unixPath)
+	}
+}
+
+// startLoopsLocked starts the event loops, one per thread Go may run code
+// on (GOMAXPROCS, see DefaultThreads); connections are spread over them.
+// Where there is no event loop, connections get goroutines. s.mu is held.
+func (s *Server) startLoopsLocked() {
+	if s.loops != nil {
+		return
+	}
+	s.loops = []*loop{}
+	for range runtime.GOMAXPROCS(0) {
+		lp, err := newLoop(s)
+		if err != nil {
+			s.log.Debug("no event loop; a goroutine per connection", "err", err)
+			return
+		}
+		s.loops = append(s.loops, lp)
+	}
+}
+
+// open serves a new connection, or refuses it past maxclients.
+func (s *Server) open(nc net.Conn, unixPath string) {
+	cn := newConn(nc, s.limits, s.cfg.RequirePass != "", unixPath)
+	c := newClient(s, cn)
+	s.mu.Lock()
+	if s.closing.Load() {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	if len(s.clients) >= s.cfg.MaxClients {
+		s.mu.Unlock()
+		s.stats.rejected.Add(1)
+		nc.SetWriteDeadline(time.Now().Add(time.Second))
+		nc.Write([]byte("-" + resp.ErrMaxClients + "\r\n"))
+		nc.Close()
+		return
+	}
+	s.clients[c.id] = c
+	if s.idleTimer != nil {
+		s.idleTimer.Stop()
+		s.idleTimer = nil
+	}
+	var lp *loop
+	if len(s.loops) > 0 {
+		lp = s.loops[s.nextLoop%len(s.loops)]
+		s.nextLoop++
+	}
+	s.mu.Unlock()
+	s.nclients.Add(1)
+	s.stats.connections.Add(1)
+	if lp != nil && cn.detachFD() {
+		if err := lp.add(cn); err != nil {
+			lp.drop(cn)
+		}
+		return
+	}
+	go s.serveConn(c)
 }
 
 // Done is closed when the server has shut down: after Shutdown or Close,
@@ -204,7 +285,7 @@ func (s *Server) beginClose() {
 			l.Close()
 		}
 		for _, c := range s.clients {
-			c.nc.SetReadDeadline(time.Now())
+			c.tr.interrupt(false)
 		}
 		s.checkDoneLocked()
 		s.mu.Unlock()
@@ -214,7 +295,7 @@ func (s *Server) beginClose() {
 func (s *Server) closeAll() {
 	s.mu.Lock()
 	for _, c := range s.clients {
-		c.nc.Conn.Close()
+		c.tr.interrupt(true)
 	}
 	s.mu.Unlock()
 }
@@ -226,6 +307,9 @@ func (s *Server) checkDoneLocked() {
 		select {
 		case <-s.done:
 		default:
+			for _, lp := range s.loops {
+				lp.close()
+			}
 			close(s.done)
 		}
 	}
@@ -255,42 +339,6 @@ func (s *Server) idleFired() {
 		s.log.Info("no client for the idle period; exiting", "idle_exit", s.cfg.IdleExit)
 		s.beginClose()
 	}
-}
-
-// accept registers a new connection, or refuses it past maxclients.
-func (s *Server) accept(conn redcon.Conn) bool {
-	nc := conn.NetConn().(*limitConn)
-	c := newClient(s, conn, nc)
-	s.mu.Lock()
-	if s.closing.Load() {
-		s.mu.Unlock()
-		return false
-	}
-	if len(s.clients) >= s.cfg.MaxClients {
-		s.mu.Unlock()
-		s.stats.rejected.Add(1)
-		conn.WriteError(resp.ErrMaxClients)
-		return false
-	}
-	s.clients[c.id] = c
-	if s.idleTimer != nil {
-		s.idleTimer.Stop()
-		s.idleTimer = nil
-	}
-	s.mu.Unlock()
-	s.nclients.Add(1)
-	s.stats.connections.Add(1)
-	conn.SetContext(c)
-	return true
-}
-
-// closed forgets a connection that redcon has closed.
-func (s *Server) closed(conn redcon.Conn, err error) {
-	c, ok := conn.Context().(*Client)
-	if !ok || c.detached.Load() {
-		return // a detached connection's owner calls release itself
-	}
-	s.release(c)
 }
 
 // release forgets a client whose connection has closed.

@@ -1,0 +1,281 @@
+package server
+
+import (
+	"net"
+	"os"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// loop is an event loop serving many connections from one goroutine, the
+// way Redis does: an epoll set holds every idle connection, and the loop
+// reads each one that has input, runs its commands and writes its replies
+// before moving on. Compared with a goroutine per connection this saves,
+// per request, the park and wake of a goroutine, and lets one epoll_wait
+// cover every connection that became ready at once.
+//
+// The loop waits through Go's own poller: the epoll fd is itself pollable,
+// so the loop goroutine parks like any other when nothing is ready and no
+// thread is blocked in a system call.
+//
+// A command that must wait (LOCK, a keyspace command while another client
+// holds the share-wide lock) cannot stop the loop. Before it waits, the
+// connection leaves the epoll set and a new goroutine takes over the loop;
+// the old one, now serving only that connection, waits, runs the rest of
+// the connection's input, puts it back in the set and ends (see block and
+// rejoin). So the loop never waits for a client, and the command handlers
+// block as they would on a goroutine of their own.
+type loop struct {
+	srv  *Server
+	epfd int
+	ep   *os.File
+	raw  syscall.RawConn
+
+	mu    sync.Mutex
+	conns map[int]*conn // by fd: every connection the loop may serve
+
+	rbuf []byte // the leader's read buffer
+}
+
+// leaderToken marks the goroutine currently running the loop. Only that
+// goroutine reads or writes it.
+type leaderToken struct{ deposed bool }
+
+// readBufSize is how much one read takes from a ready connection, as
+// Redis's PROTO_IOBUF_LEN.
+const readBufSize = 16 << 10
+
+func newLoop(s *Server) (*loop, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	// Non-blocking before os.NewFile, so that the file is pollable.
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		unix.Close(epfd)
+		return nil, err
+	}
+	ep := os.NewFile(uintptr(epfd), "epoll")
+	raw, err := ep.SyscallConn()
+	if err != nil {
+		ep.Close()
+		return nil, err
+	}
+	lp := &loop{srv: s, epfd: epfd, ep: ep, raw: raw, conns: make(map[int]*conn), rbuf: make([]byte, readBufSize)}
+	go lp.run()
+	return lp, nil
+}
+
+// close stops the loop; its leader returns. Every connection must be gone.
+func (lp *loop) close() { lp.ep.Close() }
+
+// detachFD takes the socket of a plain unix or TCP connection for a
+// loop: it duplicates the descriptor and closes the net.Conn, so Go's
+// poller no longer watches it. It reports false for anything else.
+func (cn *conn) detachFD() bool {
+	switch cn.nc.(type) {
+	case *net.UnixConn, *net.TCPConn:
+	default:
+		return false
+	}
+	sc, err := cn.nc.(syscall.Conn).SyscallConn()
+	if err != nil {
+		return false
+	}
+	fd := -1
+	var dupErr error
+	if err := sc.Control(func(s uintptr) {
+		fd, dupErr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0)
+	}); err != nil || dupErr != nil {
+		return false
+	}
+	// The duplicate shares the socket's file status, so it is
+	// non-blocking like the original.
+	cn.nc.Close()
+	cn.fd = fd
+	return true
+}
+
+// add starts serving cn, whose fd it now owns.
+func (lp *loop) add(cn *conn) error {
+	cn.lp = lp
+	lp.mu.Lock()
+	lp.conns[cn.fd] = cn
+	lp.mu.Unlock()
+	return lp.watch(cn, unix.EPOLL_CTL_ADD)
+}
+
+// watch registers cn's interest: input, or room for pending replies. A
+// connection with replies pending is not read, so a client that does not
+// read its replies cannot make the server hold more of them.
+//
+// It holds lp.mu, which the loop takes to look a ready connection up: so
+// whatever the caller did to cn happens before the loop serves it.
+func (lp *loop) watch(cn *conn, op int) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(cn.fd)}
+	if len(cn.pending) > 0 {
+		ev.Events = unix.EPOLLOUT
+	}
+	lp.mu.Lock()
+	defer lp.mu.Unlock()
+	return unix.EpollCtl(lp.epfd, op, cn.fd, &ev)
+}
+
+// run is the loop; a goroutine runs it until the loop closes or it hands
+// the loop over (block).
+func (lp *loop) run() {
+	tok := &leaderToken{}
+	events := make([]unix.EpollEvent, 128)
+	for {
+		n := 0
+		var waitErr error
+		err := lp.raw.Read(func(uintptr) bool {
+			n, waitErr = unix.EpollWait(lp.epfd, events, 0)
+			return n > 0 || (waitErr != nil && waitErr != unix.EINTR)
+		})
+		if err != nil || waitErr != nil {
+			return // closed
+		}
+		for _, ev := range events[:n] {
+			lp.event(tok, ev)
+			if tok.deposed {
+				return
+			}
+		}
+	}
+}
+
+// event serves one ready connection.
+func (lp *loop) event(tok *leaderToken, ev unix.EpollEvent) {
+	lp.mu.Lock()
+	cn := lp.conns[int(ev.Fd)]
+	lp.mu.Unlock()
+	if cn == nil {
+		return
+	}
+	c := cn.client
+	if len(cn.pending) > 0 {
+		lp.writePending(cn)
+		return
+	}
+	n, err := unix.Read(cn.fd, lp.rbuf)
+	switch {
+	case err == unix.EAGAIN || err == unix.EINTR:
+		return
+	case err != nil || n == 0:
+		lp.drop(cn)
+		return
+	}
+	cn.feed(lp.rbuf[:n])
+	cn.tok = tok
+	lp.srv.runBatch(c)
+	switch {
+	case cn.left: // a monitor, whose own goroutines serve it now
+	case tok.deposed:
+		lp.rejoin(cn) // this goroutine no longer runs the loop
+	default:
+		cn.tok = nil
+		lp.settle(cn)
+	}
+}
+
+// settle ends a batch on the loop: replies written (or pending), and the
+// connection closed if it is done.
+func (lp *loop) settle(cn *conn) {
+	switch {
+	case cn.finish() != nil: // the socket failed
+		lp.drop(cn)
+	case len(cn.pending) > 0:
+		if lp.watch(cn, unix.EPOLL_CTL_MOD) != nil {
+			lp.drop(cn)
+		}
+	case cn.quit:
+		lp.drop(cn)
+	}
+}
+
+// writePending writes replies the socket could not take before.
+func (lp *loop) writePending(cn *conn) {
+	n, err := writeFD(cn.fd, cn.pending)
+	if err != nil {
+		lp.drop(cn)
+		return
+	}
+	cn.pending = cn.pending[:copy(cn.pending, cn.pending[n:])]
+	if len(cn.pending) > 0 {
+		return
+	}
+	if cap(cn.pending) > 64<<10 {
+		cn.pending = nil
+	}
+	if cn.quit || lp.watch(cn, unix.EPOLL_CTL_MOD) != nil {
+		lp.drop(cn)
+	}
+}
+
+// drop closes a connection the loop owns and forgets its client.
+func (lp *loop) drop(cn *conn) {
+	lp.mu.Lock()
+	delete(lp.conns, cn.fd) // before the fd can be reused
+	lp.mu.Unlock()
+	cn.closeSocket()
+	lp.srv.release(cn.client)
+}
+
+// block is called by a command about to wait. If the connection is being
+// served by the loop's goroutine, the connection leaves the epoll set, a
+// new goroutine takes over the loop, and this one is left to wait; its
+// replies so far are written first. Elsewhere it does nothing.
+func (cn *conn) block() {
+	if cn.tok == nil || cn.tok.deposed {
+		return
+	}
+	cn.out.Flush()
+	lp := cn.lp
+	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil)
+	cn.tok.deposed = true
+	go lp.run()
+}
+
+// rejoin ends a batch that waited off the loop and gives the connection
+// back to the loop, or closes it.
+func (lp *loop) rejoin(cn *conn) {
+	cn.tok = nil
+	if cn.finish() != nil || (cn.quit && len(cn.pending) == 0) || lp.watch(cn, unix.EPOLL_CTL_ADD) != nil {
+		lp.drop(cn)
+	}
+	// From here the loop owns cn again: do not touch it.
+}
+
+// leave hands a connection on the loop to a goroutine of its own for good
+// (MONITOR): it gets a net.Conn again, on Go's poller, and the loop forgets
+// it. If the loop's goroutine is running it, a new goroutine takes over the
+// loop. Replies pending are written first.
+func (cn *conn) leave() error {
+	if cn.fd < 0 {
+		return nil
+	}
+	lp := cn.lp
+	cn.block()
+	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil) // if block did not
+	f := os.NewFile(uintptr(cn.fd), "client")
+	nc, err := net.FileConn(f) // a duplicate
+	lp.mu.Lock()
+	delete(lp.conns, cn.fd)
+	lp.mu.Unlock()
+	cn.fdMu.Lock()
+	f.Close()
+	cn.fd, cn.lp = -1, nil
+	if err == nil {
+		cn.nc = nc
+	}
+	cn.fdMu.Unlock()
+	if err != nil {
+		return err
+	}
+	_, err = nc.Write(cn.pending)
+	cn.pending = nil
+	return err
+}
