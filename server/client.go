@@ -292,12 +292,22 @@ func (c *Client) setProto(p int) {
 	c.mu.Unlock()
 }
 
-// kill disconnects the client from another goroutine (CLIENT KILL), or
-// from its own after a blocked wait found it gone.
+// kill disconnects the client from its own goroutine (it killed itself,
+// or a blocked wait found it gone): nothing more runs, and the connection
+// closes once the replies so far are written.
 func (c *Client) kill() {
 	c.killed.Store(true)
 	c.killOnce.Do(func() { close(c.killCh) })
 	c.tr.interrupt(false)
+}
+
+// disconnect disconnects the client from another goroutine (CLIENT KILL,
+// a monitor too far behind) at once, dropping replies not yet written, as
+// Redis does; a wait it is blocked in ends.
+func (c *Client) disconnect() {
+	c.killed.Store(true)
+	c.killOnce.Do(func() { close(c.killCh) })
+	c.tr.interrupt(true)
 }
 
 func (c *Client) getName() string {

@@ -142,6 +142,12 @@ func (c *Client) infoLine(now time.Time, curCmd string) string {
 	if flags == "" {
 		flags = "N"
 	}
+	// omem: replies waiting for the client to read them; meanwhile its
+	// input is not read.
+	omem, events := "0", "r"
+	if n := c.tr.omem.Load(); n > 0 {
+		omem, events = itoa(n), "w"
+	}
 	var b strings.Builder
 	for _, kv := range [...][2]string{
 		{"id", itoa(c.id)}, {"addr", c.addr}, {"laddr", c.laddr}, {"fd", "-1"},
@@ -149,8 +155,8 @@ func (c *Client) infoLine(now time.Time, curCmd string) string {
 		{"idle", itoa(c.idleSeconds(now))}, {"flags", flags}, {"db", "0"},
 		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", itoa(multi)},
 		{"qbuf", "0"}, {"qbuf-free", "0"}, {"argv-mem", "0"}, {"multi-mem", "0"},
-		{"rbs", "0"}, {"rbp", "0"}, {"obl", "0"}, {"oll", "0"}, {"omem", "0"},
-		{"tot-mem", "0"}, {"events", "r"}, {"cmd", last}, {"user", defaultUser},
+		{"rbs", "0"}, {"rbp", "0"}, {"obl", "0"}, {"oll", "0"}, {"omem", omem},
+		{"tot-mem", omem}, {"events", events}, {"cmd", last}, {"user", defaultUser},
 		{"redir", "-1"}, {"resp", itoa(int64(proto))}, {"lib-name", lib}, {"lib-ver", ver},
 		{"locks", itoa(c.locksHeld.Load())}, {"lock-wait", lockWait},
 	} {
@@ -268,9 +274,13 @@ func (s *Server) cmdClientKill(c *Client, args [][]byte) {
 }
 
 // killClient disconnects victim; a client killing itself is closed after
-// this reply, as in Redis, since the deadline only stops its next read.
+// this reply, as in Redis.
 func (s *Server) killClient(self, victim *Client) {
-	victim.kill()
+	if victim == self {
+		victim.kill()
+		return
+	}
+	victim.disconnect()
 }
 
 func (s *Server) cmdClientSetInfo(c *Client, args [][]byte) {

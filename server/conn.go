@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -44,6 +45,7 @@ type conn struct {
 
 	out     *redcon.Writer // replies not yet written
 	pending []byte         // replies the socket has not taken yet (loop only)
+	omem    atomic.Int64   // len(pending), for CLIENT LIST
 	quit    bool           // close once the replies are written
 	left    bool           // handed to another owner (MONITOR): the driver lets go
 	handOff func()         // starts that owner, once the batch is done with cn
@@ -137,6 +139,7 @@ func (cn *conn) Write(p []byte) (int, error) {
 	}
 	if len(cn.pending) > 0 {
 		cn.pending = append(cn.pending, p...)
+		cn.omem.Store(int64(len(cn.pending)))
 		return len(p), nil
 	}
 	n, err := writeFD(cn.fd, p)
@@ -145,6 +148,7 @@ func (cn *conn) Write(p []byte) (int, error) {
 	}
 	if n < len(p) {
 		cn.pending = append(cn.pending[:0], p[n:]...)
+		cn.omem.Store(int64(len(cn.pending)))
 	}
 	return len(p), nil
 }

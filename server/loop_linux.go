@@ -204,6 +204,7 @@ func (lp *loop) writePending(cn *conn) {
 		return
 	}
 	cn.pending = cn.pending[:copy(cn.pending, cn.pending[n:])]
+	cn.omem.Store(int64(len(cn.pending)))
 	if len(cn.pending) > 0 {
 		return
 	}
@@ -277,5 +278,6 @@ func (cn *conn) leave() error {
 	}
 	_, err = nc.Write(cn.pending)
 	cn.pending = nil
+	cn.omem.Store(0)
 	return err
 }

@@ -94,7 +94,7 @@ func (ms *monitorSet) feed(from *Client, args [][]byte, now time.Time) {
 	defer ms.mu.Unlock()
 	for c, m := range ms.mons {
 		if c != from && !m.push(line) {
-			c.kill()
+			c.disconnect()
 		}
 	}
 }

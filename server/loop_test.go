@@ -1,0 +1,170 @@
+package server
+
+import (
+	"bufio"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// stall sends n GETs of a 1 KiB value without reading a reply, from a
+// goroutine, until the server stops reading (its replies fill the socket)
+// or all are sent. It returns the raw connection and its reader.
+func stall(t *testing.T, path string, n int) (net.Conn, *bufio.Reader, <-chan error) {
+	t.Helper()
+	setup := dial(t, path)
+	if got := setup.Do("SET", "big", strings.Repeat("x", 1024)); got != "OK" {
+		t.Fatal(got)
+	}
+	nc, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	sent := make(chan error, 1)
+	go func() {
+		_, err := nc.Write([]byte(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", n)))
+		sent <- err
+	}()
+	return nc, bufio.NewReader(nc), sent
+}
+
+// A client that sends without reading its replies is not read further
+// once its replies back up; every other client is served meanwhile, and
+// once it reads, it gets every reply in order.
+func TestSlowReaderBackpressure(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	const n = 100000 // 100 MiB of replies, far more than socket buffers
+	nc, r, sent := stall(t, path, n)
+	other := dial(t, path)
+	for i := range 100 {
+		k := "k" + strconv.Itoa(i)
+		if got := other.Do("SET", k, "v"); got != "OK" {
+			t.Fatalf("SET while another client stalls: %q", got)
+		}
+	}
+	select {
+	case err := <-sent:
+		t.Fatalf("the server read all %d commands of a client not reading its replies (%v)", n, err)
+	default:
+	}
+	nc.SetReadDeadline(time.Now().Add(time.Minute))
+	for i := range n {
+		got, err := readReply(r)
+		if err != nil || len(got) != 1024 {
+			t.Fatalf("reply %d: %d bytes, %v", i, len(got), err)
+		}
+	}
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CLIENT KILL closes a client at once even when the replies it has not
+// read are waiting on the server.
+func TestKillStalledClient(t *testing.T) {
+	s, path := newTestServer(t, Config{})
+	nc, r, _ := stall(t, path, 100000)
+	admin := dial(t, path)
+	ids := clientIDs(t, admin)
+	if len(ids) != 3 { // setup, the stalled client, admin
+		t.Fatalf("clients: %v", ids)
+	}
+	// Stalled: the server holds replies it could not write.
+	waitFor(t, func() bool { return strings.Contains(admin.Do("CLIENT", "LIST"), " events=w ") })
+	if got := admin.Do("CLIENT", "KILL", "ID", ids[1]); got != "1" {
+		t.Fatalf("CLIENT KILL: %q", got)
+	}
+	// Gone while its replies are still unread...
+	waitFor(t, func() bool { return s.nclients.Load() == 2 })
+	// ...and its connection ends after what the socket already held.
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, err := readReply(r); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the killed client's connection stayed open")
+			}
+			break
+		}
+	}
+}
+
+// clientIDs lists the connected clients' ids in connection order.
+func clientIDs(t *testing.T, tc *testConn) []string {
+	t.Helper()
+	var ids []string
+	for line := range strings.Lines(tc.Do("CLIENT", "LIST")) {
+		id, _, _ := strings.Cut(strings.TrimPrefix(line, "id="), " ")
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// waitFor polls cond until it holds, failing after 10 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Clients waiting for a lock do not hold up the others; commands pipelined
+// after a LOCK that waited run once it is granted, in order, and the
+// connection is served normally afterwards.
+func TestWaitersDoNotBlockOthers(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	holder := dial(t, path)
+	if got := holder.Do("LOCK"); got != "OK" {
+		t.Fatal(got)
+	}
+	const waiters = 8
+	ws := make([]*testConn, waiters)
+	for i := range ws {
+		ws[i] = dial(t, path)
+		// Queued behind the holder: LOCK waits, and the rest with it.
+		ws[i].Write("*1\r\n$4\r\nLOCK\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*1\r\n$6\r\nUNLOCK\r\n")
+	}
+	admin := dial(t, path)
+	waitFor(t, func() bool { return strings.Count(admin.Do("CLIENT", "LIST"), "flags=b") == waiters })
+	// Named locks and non-keyspace commands are served while they wait.
+	other := dial(t, path)
+	for i := range 50 {
+		if got := other.Do("LOCK", "named"+strconv.Itoa(i)); got != "OK" {
+			t.Fatalf("LOCK named while others wait: %q", got)
+		}
+		if got := other.Do("PING"); got != "PONG" {
+			t.Fatal(got)
+		}
+	}
+	if got := holder.Do("SET", "n", "0"); got != "OK" {
+		t.Fatal(got)
+	}
+	if got := holder.Do("UNLOCK"); got != "OK" {
+		t.Fatal(got)
+	}
+	seen := map[string]bool{}
+	for _, w := range ws {
+		if got := w.Read(); got != "OK" {
+			t.Fatalf("LOCK: %q", got)
+		}
+		seen[w.Read()] = true
+		if got := w.Read(); got != "OK" {
+			t.Fatalf("UNLOCK: %q", got)
+		}
+		// Back on the loop: served as before.
+		if got := w.Do("GET", "n"); got == "" {
+			t.Fatal("GET after the wait: empty")
+		}
+	}
+	for i := 1; i <= waiters; i++ {
+		if !seen[strconv.Itoa(i)] {
+			t.Fatalf("INCR replies %v: missing %d", seen, i)
+		}
+	}
+}
