@@ -41,7 +41,10 @@ type loop struct {
 
 // leaderToken marks the goroutine currently running the loop. Only that
 // goroutine reads or writes it.
-type leaderToken struct{ deposed bool }
+type leaderToken struct {
+	deposed bool
+	unsent  []*conn // served in this round, replies not yet written
+}
 
 // readBufSize is how much one read takes from a ready connection, as
 // Redis's PROTO_IOBUF_LEN.
@@ -144,7 +147,19 @@ func (lp *loop) run() {
 				return
 			}
 		}
+		lp.settleAll(tok)
 	}
+}
+
+// settleAll writes the replies of every connection served in this round:
+// after all of them ran, as Redis does, so that a client's replies go out
+// together.
+func (lp *loop) settleAll(tok *leaderToken) {
+	for i, cn := range tok.unsent {
+		lp.settle(cn)
+		tok.unsent[i] = nil
+	}
+	tok.unsent = tok.unsent[:0]
 }
 
 // event serves one ready connection.
@@ -177,7 +192,7 @@ func (lp *loop) event(tok *leaderToken, ev unix.EpollEvent) {
 		lp.rejoin(cn) // this goroutine no longer runs the loop
 	default:
 		cn.tok = nil
-		lp.settle(cn)
+		tok.unsent = append(tok.unsent, cn)
 	}
 }
 
@@ -236,6 +251,7 @@ func (cn *conn) block() {
 	cn.out.Flush()
 	lp := cn.lp
 	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil)
+	lp.settleAll(cn.tok) // the others served so far go back to the loop
 	cn.tok.deposed = true
 	go lp.run()
 }

@@ -27,6 +27,16 @@ import (
 // holds the token. With -think, each client works that long (a busy loop)
 // between releasing and asking again, as a program does between its
 // critical sections; then a polling waiter's sleeps leave the lock idle.
+//
+// Each cell runs in two modes. "round trips": every command waits for its
+// reply before the next is sent, as in a program that computes inside its
+// critical section. "pipelined": each lock at its best for a critical
+// section whose commands do not need each other's replies. LOCK blocks
+// until granted, so LOCK, INCR, GETSET, UNLOCK go out in one write and the
+// next waiter is served without waiting on the network; the recipe must
+// see SET NX succeed first, then sends INCR, GETSET and the release in one
+// write. In pipelined mode the wait is from asking until the section's
+// replies are back.
 func benchLocks(args []string) error {
 	fs := flag.NewFlagSet("bench locks", flag.ContinueOnError)
 	dur := fs.Duration("d", 3*time.Second, "how long each cell runs")
@@ -43,20 +53,31 @@ func benchLocks(args []string) error {
 	ctx := context.Background()
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "clients\tlock\tacquisitions/s\thandoffs/s\tmedian wait\tp99 wait\tmax wait\tcounter ok\t")
-	for _, n := range []int{2, 10, 50} {
-		for _, l := range []lockKind{remotedShareLock, remotedNamedLock, redisRecipeLock} {
-			sock := rd.sock
-			if l == redisRecipeLock {
-				sock = rs.sock
+	fmt.Fprintln(tw, "mode\tclients\tlock\tacquisitions/s\thandoffs/s\tmedian wait\tp99 wait\tmax wait\tcounter ok\tvs recipe\t")
+	for _, pipelined := range []bool{false, true} {
+		mode := "round trips"
+		if pipelined {
+			mode = "pipelined"
+		}
+		for _, n := range []int{2, 10, 50} {
+			var rows [3]lockResult
+			kinds := [3]lockKind{redisRecipeLock, remotedShareLock, remotedNamedLock}
+			for i, l := range kinds {
+				sock := rd.sock
+				if l == redisRecipeLock {
+					sock = rs.sock
+				}
+				r, err := runLockCell(ctx, sock, l, n, *dur, *think, pipelined)
+				if err != nil {
+					return err
+				}
+				rows[i] = r
 			}
-			r, err := runLockCell(ctx, sock, l, n, *dur, *think)
-			if err != nil {
-				return err
+			for i, r := range rows {
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f\t%.0f\t%v\t%v\t%v\t%v\t%.1fx\t\n", mode, n, kinds[i], r.rate, r.handoffs,
+					r.median.Round(time.Microsecond), r.p99.Round(time.Microsecond),
+					r.max.Round(time.Microsecond), r.counterOK, r.rate/rows[0].rate)
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.0f\t%.0f\t%v\t%v\t%v\t%v\t\n", n, l, r.rate, r.handoffs,
-				r.median.Round(time.Microsecond), r.p99.Round(time.Microsecond),
-				r.max.Round(time.Microsecond), r.counterOK)
 		}
 	}
 	return tw.Flush()
@@ -79,12 +100,17 @@ type lockResult struct {
 // releaseScript deletes the lock key only if it still holds our token.
 var releaseScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`)
 
-func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, dur, think time.Duration) (lockResult, error) {
+func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, dur, think time.Duration, pipelined bool) (lockResult, error) {
 	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, Protocol: 2,
 		DisableIdentity: true, PoolSize: clients + 1, ReadTimeout: -1})
 	defer rdb.Close()
 	if err := rdb.Del(ctx, "bench:counter", "bench:lock", "bench:owner").Err(); err != nil {
 		return lockResult{}, err
+	}
+	if kind == redisRecipeLock {
+		if err := releaseScript.Load(ctx, rdb).Err(); err != nil {
+			return lockResult{}, err
+		}
 	}
 	deadline := time.Now().Add(dur)
 	var mu sync.Mutex
@@ -102,23 +128,32 @@ func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, d
 			me, myHandoffs := fmt.Sprint(id), 0
 			for time.Now().Before(deadline) {
 				start := time.Now()
-				release, err := acquireLock(ctx, conn, kind)
-				if err == nil {
+				var (
+					prev string
+					err  error
+				)
+				if pipelined {
+					prev, err = lockedSection(ctx, conn, kind, me)
 					mine = append(mine, time.Since(start))
-					err = conn.Incr(ctx, "bench:counter").Err()
-				}
-				if err == nil {
-					var prev string
-					prev, err = conn.SetArgs(ctx, "bench:owner", me, redis.SetArgs{Get: true}).Result()
-					if prev != me {
-						myHandoffs++
+				} else {
+					var release func() error
+					release, err = acquireLock(ctx, conn, kind)
+					if err == nil {
+						mine = append(mine, time.Since(start))
+						err = conn.Incr(ctx, "bench:counter").Err()
+					}
+					if err == nil {
+						prev, err = conn.SetArgs(ctx, "bench:owner", me, redis.SetArgs{Get: true}).Result()
 					}
 					if err == redis.Nil {
 						err = nil
 					}
+					if err == nil {
+						err = release()
+					}
 				}
-				if err == nil {
-					err = release()
+				if prev != me {
+					myHandoffs++
 				}
 				for t := time.Now(); time.Since(t) < think; {
 					// the client's own work outside the lock
@@ -170,19 +205,68 @@ func acquireLock(ctx context.Context, conn *redis.Conn, kind lockKind) (func() e
 		}
 		return func() error { return conn.Do(ctx, "UNLOCK", "bench:lock").Err() }, nil
 	}
+	token, err := acquireRecipe(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	return func() error { return releaseScript.Run(ctx, conn, []string{"bench:lock"}, token).Err() }, nil
+}
+
+// acquireRecipe takes the lock the Redis way: SET NX PX with a random
+// token, retried with jittered exponential backoff. It returns the token.
+func acquireRecipe(ctx context.Context, conn *redis.Conn) (string, error) {
 	var tok [16]byte
 	rand.Read(tok[:])
 	token := hex.EncodeToString(tok[:])
 	backoff := time.Millisecond
 	for {
 		ok, err := conn.SetNX(ctx, "bench:lock", token, 30*time.Second).Result()
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return func() error { return releaseScript.Run(ctx, conn, []string{"bench:lock"}, token).Err() }, nil
+		if err != nil || ok {
+			return token, err
 		}
 		time.Sleep(backoff/2 + time.Duration(mrand.Int64N(int64(backoff))))
 		backoff = min(2*backoff, 64*time.Millisecond)
 	}
+}
+
+// lockedSection runs one critical section pipelined (see benchLocks) and
+// returns the owner key's previous value.
+func lockedSection(ctx context.Context, conn *redis.Conn, kind lockKind, me string) (string, error) {
+	var getset *redis.StatusCmd
+	body := func(p redis.Pipeliner) {
+		p.Incr(ctx, "bench:counter")
+		getset = p.SetArgs(ctx, "bench:owner", me, redis.SetArgs{Get: true})
+	}
+	var err error
+	switch kind {
+	case remotedShareLock, remotedNamedLock:
+		var name []any
+		if kind == remotedNamedLock {
+			name = []any{"bench:lock"}
+		}
+		_, err = conn.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.Do(ctx, append([]any{"LOCK"}, name...)...)
+			body(p)
+			p.Do(ctx, append([]any{"UNLOCK"}, name...)...)
+			return nil
+		})
+	default:
+		var token string
+		if token, err = acquireRecipe(ctx, conn); err != nil {
+			return "", err
+		}
+		_, err = conn.Pipelined(ctx, func(p redis.Pipeliner) error {
+			body(p)
+			p.EvalSha(ctx, releaseScript.Hash(), []string{"bench:lock"}, token)
+			return nil
+		})
+	}
+	if err == redis.Nil {
+		err = nil
+	}
+	if err != nil {
+		return "", err
+	}
+	prev, _ := getset.Result()
+	return prev, nil
 }
