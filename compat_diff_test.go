@@ -837,7 +837,7 @@ func TestDifferential(t *testing.T) {
 			}
 		})
 	}
-	t.Run("protocol", func(t *testing.T) { testProtocolDiff(t, ref, sut, label) })
+	t.Run("protocol", func(t *testing.T) { testProtocolDiff(t, ref, sut, label, protoCases) })
 }
 
 // runDiffLine sends one command line to both peers and compares replies.
@@ -996,7 +996,7 @@ func sendRaw(srv *testServer, tc protoCase) (protoResult, error) {
 // testProtocolDiff sends every protoCase to both servers at once (cases
 // that wait for a close take quietWait each, so they overlap) and then
 // compares the outcomes case by case.
-func testProtocolDiff(t *testing.T, ref, sut *testServer, label string) {
+func testProtocolDiff(t *testing.T, ref, sut *testServer, label string, protoCases []protoCase) {
 	type outcome struct {
 		res [2]protoResult
 		err [2]error
@@ -1082,6 +1082,21 @@ func TestDifferentialAuth(t *testing.T) {
 	for i, line := range script {
 		t.Run(fmt.Sprintf("%02d %s", i, line), func(t *testing.T) { runDiffLine(t, peers, line) })
 	}
+	// The unauthenticated limits (10 arguments, 16 KiB each) hold command
+	// by command: commands pipelined behind a good AUTH escape them.
+	auth := "*2\r\n$4\r\nAUTH\r\n$9\r\n" + pw + "\r\n"
+	big := "*2\r\n$4\r\nECHO\r\n$20000\r\n" + strings.Repeat("x", 20000) + "\r\n"
+	many := "*11\r\n$4\r\nMSET\r\n" + strings.Repeat("$1\r\na\r\n", 10)
+	t.Run("protocol", func(t *testing.T) {
+		testProtocolDiff(t, ref, sut, label, []protoCase{
+			{"big argument before AUTH", big, true},
+			{"11 arguments before AUTH", many, true},
+			{"big argument behind AUTH", auth + big, true},
+			{"11 arguments behind AUTH", auth + many, true},
+			{"big argument behind a wrong AUTH", "*2\r\n$4\r\nAUTH\r\n$5\r\nwrong\r\n" + big, true},
+			{"AUTH split from the rest", auth + big[:30], false},
+		})
+	})
 	t.Run("HELLO 3 AUTH", func(t *testing.T) {
 		peers := []*diffPeer{
 			{label: "redis-server", srv: ref, conn: dialRESP(t, "tcp", ref.TCPAddr)},

@@ -58,7 +58,7 @@ func BenchmarkFrameSplit(b *testing.B) {
 			whole int
 			err   error
 		)
-		if out, whole, err = f.Frame(out[:0], pipeline16); err != nil {
+		if out, whole, _, err = f.Frame(out[:0], pipeline16); err != nil {
 			b.Fatal(err)
 		}
 		for off := 0; off < whole; {

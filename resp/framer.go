@@ -99,7 +99,10 @@ func (f *Framer) authRequired() bool {
 // before it together with a *ProtocolError; the connection must then be
 // closed after replying with the error's Text.
 func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
-	dst, _, err := f.Frame(dst, src)
+	var err error
+	for len(src) > 0 && err == nil {
+		dst, _, src, err = f.Frame(dst, src)
+	}
 	return dst, err
 }
 
@@ -108,10 +111,18 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 // arriving. dst must be empty or hold just that unfinished beginning from
 // the previous call, so a reader passes back out[whole:] and never parses
 // a command twice. Pass out[:whole] to SplitCommand.
-func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, err error) {
+//
+// While the connection has to authenticate, Frame stops after each whole
+// command and returns the bytes after it as rest, to be framed once that
+// command has run: Redis checks the unauthenticated limits command by
+// command, so a pipelined AUTH lifts them for the commands behind it.
+func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, rest []byte, err error) {
 	for len(src) > 0 {
 		if f.state == stStart {
 			whole = len(dst)
+			if whole > 0 && f.authRequired() {
+				return dst, whole, src, nil
+			}
 		}
 		switch f.state {
 		case stStart:
@@ -130,7 +141,7 @@ func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, err error) {
 			src, dst, err = f.count(dst, src)
 		case stDollar:
 			if src[0] != '$' {
-				return dst, whole, &ProtocolError{ProtoExpectedDollar(src[0])}
+				return dst, whole, nil, &ProtocolError{ProtoExpectedDollar(src[0])}
 			}
 			f.state, f.line = stBulkLen, f.line[:0]
 			src = src[1:]
@@ -158,13 +169,13 @@ func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, err error) {
 			src, dst, err = f.inline(dst, src)
 		}
 		if err != nil {
-			return dst, whole, err
+			return dst, whole, nil, err
 		}
 	}
 	if f.state == stStart {
 		whole = len(dst)
 	}
-	return dst, whole, nil
+	return dst, whole, nil, nil
 }
 
 // SplitCommand reads the first command of b, which must start with whole

@@ -227,12 +227,12 @@ func FuzzFramer(f *testing.F) {
 		// A reader that passes back the unfinished tail, as the server
 		// does, splits exactly the whole commands, each once, and they
 		// are canonical RESP.
-		all, wholeAll, _ := NewFramer(lim).Frame(nil, data)
+		all, wholeAll, _, _ := NewFramer(lim).Frame(nil, data)
 		fr = NewFramer(lim)
 		var tail, got []byte
 		var args [][]byte
 		for _, part := range [][]byte{data[:cut], data[cut:]} {
-			out, w, err := fr.Frame(tail, part)
+			out, w, _, err := fr.Frame(tail, part)
 			for off := 0; off < w; {
 				var n int
 				args, n = SplitCommand(out[off:w], args)

@@ -39,6 +39,7 @@ type conn struct {
 	// beginning of one still arriving.
 	in         []byte
 	off, whole int
+	raw        []byte // input not framed yet (see resp.Framer.Frame)
 	args       [][]byte // the command being run, pointing into in
 	perr       error    // a protocol error after the whole commands in in
 	needAuth   bool     // the framer applies the unauthenticated limits
@@ -73,15 +74,24 @@ func newConn(nc net.Conn, lim resp.Limits, needAuth bool, unixPath string) *conn
 
 // feed frames bytes read from the socket.
 func (cn *conn) feed(b []byte) {
+	var rest []byte
 	var err error
-	cn.in, cn.whole, err = cn.framer.Frame(cn.in, b)
+	cn.in, cn.whole, rest, err = cn.framer.Frame(cn.in, b)
+	cn.raw = append(cn.raw[:0], rest...) // b may be the loop's read buffer
 	if err != nil && cn.perr == nil {
 		cn.perr = err
 	}
 }
 
-// next returns the next whole command framed, or nil.
+// next returns the next whole command, or nil. Input the framer left
+// unframed (before AUTH) is framed once the commands before it have run.
 func (cn *conn) next() [][]byte {
+	if cn.off >= cn.whole && len(cn.raw) > 0 && cn.perr == nil {
+		cn.compact()
+		raw := cn.raw
+		cn.raw = nil
+		cn.feed(raw)
+	}
 	if cn.off >= cn.whole {
 		return nil
 	}

@@ -110,6 +110,26 @@ func TestAuthRequired(t *testing.T) {
 	if got := c3.Read(); len(got) != 20000 {
 		t.Errorf("authenticated big echo: %d bytes", len(got))
 	}
+	// The limits are checked command by command, as Redis does: an AUTH
+	// lifts them for the commands pipelined behind it in the same write,
+	// and a failed one does not.
+	big := "*2\r\n$4\r\nECHO\r\n$20000\r\n" + strings.Repeat("x", 20000) + "\r\n"
+	c4 := dial(t, path)
+	c4.Write("*2\r\n$4\r\nAUTH\r\n$6\r\ns3cret\r\n" + big + "*1\r\n$4\r\nPING\r\n")
+	if got := c4.Read(); got != "OK" {
+		t.Errorf("pipelined AUTH: %q", got)
+	}
+	if got := c4.Read(); len(got) != 20000 {
+		t.Errorf("big echo pipelined behind AUTH: %q", got[:min(len(got), 80)])
+	}
+	if got := c4.Read(); got != "PONG" {
+		t.Errorf("PING behind it: %q", got)
+	}
+	c5 := dial(t, path)
+	c5.Write("*2\r\n$4\r\nAUTH\r\n$5\r\nwrong\r\n" + big)
+	if got, closed := c5.ReadRaw(5 * time.Second); got != "-"+resp.ErrWrongPass+"\r\n-"+resp.ProtoUnauthBulk+"\r\n" || !closed {
+		t.Errorf("big echo behind a failed AUTH: %q closed=%v", got, closed)
+	}
 }
 
 func TestProtocolErrorsCloseOnlyThatClient(t *testing.T) {
