@@ -39,7 +39,7 @@ type conn struct {
 	// beginning of one still arriving.
 	in         []byte
 	off, whole int
-	raw        []byte // input not framed yet (see resp.Framer.Frame)
+	raw        []byte   // input not framed yet (see resp.Framer.Frame)
 	args       [][]byte // the command being run, pointing into in
 	perr       error    // a protocol error after the whole commands in in
 	needAuth   bool     // the framer applies the unauthenticated limits
