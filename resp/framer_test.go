@@ -203,8 +203,9 @@ func TestFramerRandomSplits(t *testing.T) {
 }
 
 // FuzzFramer feeds arbitrary bytes, split in two, to a framer. It must
-// not panic, and what it emits must be canonical RESP that redcon parses
-// into whole commands, the same whether the input came in one piece or two.
+// not panic, and what it emits must be canonical RESP that SplitCommand
+// splits into whole commands, the same whether the input came in one piece
+// or two.
 func FuzzFramer(f *testing.F) {
 	f.Add([]byte("*1\r\n$4\r\nPING\r\n"), 3)
 	f.Add([]byte("SET \"a\\x41\" 'b'\r\n*0\r\n"), 5)

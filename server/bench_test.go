@@ -12,8 +12,8 @@ import (
 	"github.com/tidwall/redcon"
 )
 
-// Benchmarks of the whole path a command takes: socket, framing, redcon,
-// dispatch, keyspace, reply. They compare versions of remoted with each
+// Benchmarks of the whole path a command takes: socket, event loop,
+// framing, dispatch, keyspace, reply. They compare versions of remoted with each
 // other (benchstat); comparisons with redis-server are remoted bench's.
 
 // benchConn sends pre-encoded commands and reads the replies without

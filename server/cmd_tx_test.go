@@ -414,8 +414,9 @@ func TestTxClientList(t *testing.T) {
 	}
 }
 
-// TestTxArgsKept queues commands over many reads, so that redcon reuses
-// its buffer, and checks EXEC runs them with their own arguments.
+// TestTxArgsKept queues commands over many reads, so that the connection
+// reuses its input buffer, and checks EXEC runs them with their own
+// arguments.
 func TestTxArgsKept(t *testing.T) {
 	_, path := newTestServer(t, Config{})
 	c := dial(t, path)
