@@ -28,8 +28,34 @@ func FuzzConnection(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	s, path := newTestServer(f, Config{ProtoMaxBulkLen: 1 << 20, QueryBufferLimit: 4 << 20})
-	if got := dial(f, path).Do("SET", "fuzz\x00sentinel", "kept"); got != "OK" {
+	fuzzConnection(f, Config{ProtoMaxBulkLen: 1 << 20, QueryBufferLimit: 4 << 20})
+}
+
+// FuzzConnectionAuth is FuzzConnection on a server with a password, where
+// the framer works one command at a time until AUTH succeeds.
+func FuzzConnectionAuth(f *testing.F) {
+	for _, seed := range []string{
+		"PING\r\nAUTH pw\r\nPING\r\n",
+		"AUTH pw\r\n*11\r\n$4\r\nMSET\r\n",
+		"AUTH wrong\r\n*2\r\n$4\r\nECHO\r\n$20000\r\n",
+		"*3\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\nGET a\r\n",
+		"AUTH pw\r\nRESET\r\nGET a\r\nAUTH pw\r\nGET a\r\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	fuzzConnection(f, Config{RequirePass: "pw", ProtoMaxBulkLen: 1 << 20, QueryBufferLimit: 4 << 20})
+}
+
+func fuzzConnection(f *testing.F, cfg Config) {
+	s, path := newTestServer(f, cfg)
+	admin := func(tb testing.TB) *testConn {
+		c := dial(tb, path)
+		if cfg.RequirePass != "" {
+			c.Do("AUTH", cfg.RequirePass)
+		}
+		return c
+	}
+	if got := admin(f).Do("SET", "fuzz\x00sentinel", "kept"); got != "OK" {
 		f.Fatal(got)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -53,7 +79,7 @@ func FuzzConnection(f *testing.F) {
 			t.Fatalf("server did not finish with the connection: %v", err)
 		}
 		checkDBInvariants(t, s)
-		if got := dial(t, path).Do("GET", "fuzz\x00sentinel"); got != "kept" {
+		if got := admin(t).Do("GET", "fuzz\x00sentinel"); got != "kept" {
 			t.Fatalf("sentinel key: %q", got)
 		}
 	})
