@@ -303,3 +303,29 @@ func TestShareLockChurn(t *testing.T) {
 		t.Errorf("share-wide lock left held: %q", got)
 	}
 }
+
+// Commands pipelined behind a LOCK that waited see the time the wait
+// ended, not the time they arrived: an expiry set after a long wait is
+// counted from the grant.
+func TestClockAfterLockWait(t *testing.T) {
+	clock := newFakeClock()
+	_, path := newTestServerClock(t, Config{}, clock)
+	holder, waiter, admin := dial(t, path), dial(t, path), dial(t, path)
+	if got := holder.Do("LOCK"); got != "OK" {
+		t.Fatal(got)
+	}
+	waiter.Write("*1\r\n$4\r\nLOCK\r\n*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$2\r\nPX\r\n$4\r\n1000\r\n*1\r\n$6\r\nUNLOCK\r\n")
+	waitFor(t, func() bool { return strings.Contains(admin.Do("CLIENT", "LIST"), "flags=b") })
+	clock.Advance(10 * time.Second)
+	if got := holder.Do("UNLOCK"); got != "OK" {
+		t.Fatal(got)
+	}
+	for _, want := range []string{"OK", "OK", "OK"} {
+		if got := waiter.Read(); got != want {
+			t.Fatalf("waiter: %q, want %q", got, want)
+		}
+	}
+	if got := admin.Do("PTTL", "k"); got != "1000" {
+		t.Fatalf("PTTL after a 10 s wait: %s, want 1000", got)
+	}
+}
