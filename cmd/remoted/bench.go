@@ -80,7 +80,10 @@ func bench(args []string) error {
 	defer stop()
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "transport\tclients\tpipeline\ttest\tremoted rps\tredis rps\tratio\t")
+	// "client cpu" is redis-benchmark's own CPU over its run against each
+	// server: near 100%, its one thread is the bottleneck and the cell
+	// measures the client more than the server.
+	fmt.Fprintln(tw, "transport\tclients\tpipeline\ttest\tremoted rps\tredis rps\tratio\tclient cpu (remoted/redis)\t")
 	for _, cell := range benchCells {
 		if !strings.HasPrefix(cell.String(), f.only) {
 			continue
@@ -90,21 +93,24 @@ func bench(args []string) error {
 			n /= 10
 		}
 		res := map[string]map[string][]float64{"remoted": {}, "redis": {}}
+		cpu := map[string][]float64{}
 		for range f.repeat {
 			for _, srv := range []*benchServer{rd, rs} {
-				got, err := runBenchmark(f.benchmark, srv, cell, n, f.tests)
+				got, busy, err := runBenchmark(f.benchmark, srv, cell, n, f.tests)
 				if err != nil {
 					return err
 				}
 				for test, rps := range got {
 					res[srv.name][test] = append(res[srv.name][test], rps)
 				}
+				cpu[srv.name] = append(cpu[srv.name], busy)
 			}
 		}
 		for _, test := range strings.Split(strings.ToUpper(f.tests), ",") {
 			a, b := median(res["remoted"][test]), median(res["redis"][test])
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t\n",
-				cell.transport, cell.clients, cell.pipeline, test, a, b, a/b)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.0f%%/%.0f%%\t\n",
+				cell.transport, cell.clients, cell.pipeline, test, a, b, a/b,
+				100*median(cpu["remoted"]), 100*median(cpu["redis"]))
 		}
 	}
 	return tw.Flush()
@@ -245,8 +251,9 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// runBenchmark runs redis-benchmark once and returns rps per test.
-func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests string) (map[string]float64, error) {
+// runBenchmark runs redis-benchmark once and returns rps per test, and
+// the share of one CPU redis-benchmark used over its run.
+func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests string) (map[string]float64, float64, error) {
 	args := []string{"-c", strconv.Itoa(cell.clients), "-P", strconv.Itoa(cell.pipeline),
 		"-n", strconv.Itoa(n), "-t", tests, "--csv"}
 	if cell.transport == "unix" {
@@ -254,13 +261,17 @@ func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests strin
 	} else {
 		args = append(args, "-h", "127.0.0.1", "-p", strconv.Itoa(s.port))
 	}
-	out, err := exec.Command(bin, args...).Output()
+	cmd := exec.Command(bin, args...)
+	start := time.Now()
+	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("bench: redis-benchmark %v: %w", args, err)
+		return nil, 0, fmt.Errorf("bench: redis-benchmark %v: %w", args, err)
 	}
+	ps := cmd.ProcessState
+	busy := (ps.UserTime() + ps.SystemTime()).Seconds() / time.Since(start).Seconds()
 	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("bench: redis-benchmark output %q: %w", out, err)
+		return nil, 0, fmt.Errorf("bench: redis-benchmark output %q: %w", out, err)
 	}
 	res := map[string]float64{}
 	for _, r := range recs {
@@ -271,5 +282,5 @@ func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests strin
 			res[r[0]] = v
 		}
 	}
-	return res, nil
+	return res, busy, nil
 }
