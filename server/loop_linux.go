@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -37,6 +38,10 @@ type loop struct {
 	conns map[int]*conn // by fd: every connection the loop may serve
 
 	rbuf []byte // the leader's read buffer
+
+	// goroutines counts the goroutines running run: the leader, and any
+	// left waiting with a connection until they give it back (tests).
+	goroutines atomic.Int32
 }
 
 // leaderToken marks the goroutine currently running the loop. Only that
@@ -129,6 +134,8 @@ func (lp *loop) watch(cn *conn, op int) error {
 // run is the loop; a goroutine runs it until the loop closes or it hands
 // the loop over (block).
 func (lp *loop) run() {
+	lp.goroutines.Add(1)
+	defer lp.goroutines.Add(-1)
 	tok := &leaderToken{}
 	events := make([]unix.EpollEvent, 128)
 	for {

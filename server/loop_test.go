@@ -2,9 +2,11 @@ package server
 
 import (
 	"bufio"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -167,4 +169,118 @@ func TestWaitersDoNotBlockOthers(t *testing.T) {
 			t.Fatalf("INCR replies %v: missing %d", seen, i)
 		}
 	}
+}
+
+// TestLoopChurn has many clients do, at random, everything that moves a
+// connection on or off the event loop, or ends it: pipelines, LOCK that
+// waits or times out, named locks, transactions, QUIT, a close while
+// holding or waiting for a lock, half a command, CLIENT KILL of another
+// client. Afterwards no client, lock or goroutine is left behind: every
+// goroutine that left a loop to wait has given its connection back.
+func TestLoopChurn(t *testing.T) {
+	s, path := newTestServer(t, Config{})
+	const workers, rounds = 24, 400
+	var ids sync.Map // client id -> true, for CLIENT KILL
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			var (
+				nc net.Conn
+				r  *bufio.Reader
+			)
+			connect := func() error {
+				if nc != nil {
+					nc.Close()
+				}
+				var err error
+				if nc, err = net.Dial("unix", path); err != nil {
+					return err
+				}
+				nc.SetDeadline(time.Now().Add(30 * time.Second))
+				r = bufio.NewReader(nc)
+				nc.Write([]byte("CLIENT ID\r\n"))
+				id, err := readReply(r)
+				if err == nil {
+					ids.Store(id, true)
+				}
+				return err
+			}
+			// do sends raw and reads n replies; an error means the
+			// connection was killed or closed: start a new one.
+			do := func(raw string, n int) {
+				nc.Write([]byte(raw))
+				for range n {
+					if _, err := readReply(r); err != nil {
+						if err := connect(); err != nil {
+							errs <- err
+						}
+						return
+					}
+				}
+			}
+			if err := connect(); err != nil {
+				errs <- err
+				return
+			}
+			for range rounds {
+				switch rng.IntN(10) {
+				case 0:
+					do("SET a 1\r\nGET a\r\nINCR n\r\n", 3)
+				case 1:
+					do("LOCK TIMEOUT 20\r\nINCR n\r\nUNLOCK\r\n", 3)
+				case 2:
+					do("LOCK name TIMEOUT 20\r\nUNLOCK name\r\n", 2)
+				case 3:
+					do("MULTI\r\nINCR n\r\nEXEC\r\n", 3)
+				case 4: // close while holding, or waiting for, the lock
+					nc.Write([]byte("LOCK\r\nLOCK other\r\n"))
+					connect()
+				case 5:
+					do("QUIT\r\n", 1)
+					connect()
+				case 6: // half a command, then gone
+					nc.Write([]byte("*3\r\n$3\r\nSET\r\n$1\r\nk"))
+					connect()
+				case 7:
+					var victim string
+					ids.Range(func(k, _ any) bool {
+						victim = k.(string)
+						return rng.IntN(4) != 0
+					})
+					do("CLIENT KILL ID "+victim+"\r\nPING\r\n", 2)
+				case 8: // MONITOR, then leave
+					do("MONITOR\r\n", 1)
+					connect()
+				default:
+					do("LOCK TIMEOUT 20\r\nGET n\r\nSET n 0\r\nUNLOCK\r\n", 4)
+				}
+			}
+			nc.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.nclients.Load() == 0 })
+	admin := dial(t, path)
+	if got := admin.Do("LOCKS"); got != "[]" {
+		t.Errorf("locks left: %s", got)
+	}
+	if got := admin.Do("LOCK", "TIMEOUT", "1000"); got != "OK" {
+		t.Errorf("share-wide lock left held: %q", got)
+	}
+	waitFor(t, func() bool {
+		for _, lp := range s.loops {
+			if lp.goroutines.Load() != 1 {
+				return false
+			}
+		}
+		return true
+	})
 }
