@@ -48,7 +48,7 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 	fs.IntVar(&f.tlsPort, "tls-port", -1, "TLS port on --bind (0 picks a free one, -1 for none); needs --tls-cert-file and --tls-key-file")
 	fs.StringVar(&f.tlsCert, "tls-cert-file", "", "PEM certificate (chain) for --tls-port")
 	fs.StringVar(&f.tlsKey, "tls-key-file", "", "PEM private key for --tls-port")
-	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "OS threads running Go code (GOMAXPROCS); default half the CPUs")
+	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "event loops, and OS threads running Go code (GOMAXPROCS); default half the CPUs")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile here until exit (for benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
