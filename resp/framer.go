@@ -117,10 +117,11 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 // command has run: Redis checks the unauthenticated limits command by
 // command, so a pipelined AUTH lifts them for the commands behind it.
 func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, rest []byte, err error) {
+	base := len(dst)
 	for len(src) > 0 {
 		if f.state == stStart {
 			whole = len(dst)
-			if whole > 0 && f.authRequired() {
+			if whole > base && f.authRequired() { // one framed in this call
 				return dst, whole, src, nil
 			}
 		}
