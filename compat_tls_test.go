@@ -1,6 +1,7 @@
 package remoted_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -92,6 +93,47 @@ func TestTLS(t *testing.T) {
 	}
 	if err := s.WithLock(ctx, func(ctx context.Context) error { return s.Set(ctx, "locked", 1) }); err != nil {
 		t.Errorf("share-wide lock over TLS: %v", err)
+	}
+	// A LOCK that waits, and MONITOR, over TLS: connections that get a
+	// goroutine of their own rather than the event loop.
+	holder, waiter := rdb.Conn(), rdb.Conn()
+	defer holder.Close()
+	defer waiter.Close()
+	if err := holder.Do(ctx, "LOCK").Err(); err != nil {
+		t.Fatal(err)
+	}
+	granted := make(chan error, 1)
+	go func() { granted <- waiter.Do(ctx, "LOCK", "TIMEOUT", "2000").Err() }()
+	mon, err := tls.Dial("tcp", srv.TLSAddr, tlsCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mon.Close()
+	mon.SetDeadline(time.Now().Add(10 * time.Second))
+	mon.Write([]byte("AUTH pw\r\nMONITOR\r\n"))
+	monr := bufio.NewReader(mon)
+	for range 2 {
+		if line, err := monr.ReadString('\n'); line != "+OK\r\n" {
+			t.Fatalf("AUTH, MONITOR over TLS: %q, %v", line, err)
+		}
+	}
+	if err := holder.Do(ctx, "UNLOCK").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-granted; err != nil {
+		t.Errorf("LOCK waiting over TLS: %v", err)
+	}
+	if err := waiter.Do(ctx, "UNLOCK").Err(); err != nil {
+		t.Errorf("UNLOCK after the wait: %v", err)
+	}
+	for {
+		line, err := monr.ReadString('\n')
+		if err != nil {
+			t.Fatalf("MONITOR over TLS never showed UNLOCK: %v", err)
+		}
+		if strings.Contains(line, `"UNLOCK"`) || strings.Contains(line, `"unlock"`) {
+			break
+		}
 	}
 	cli := needTool(t, "redis-cli")
 	host, port, _ := net.SplitHostPort(srv.TLSAddr)
