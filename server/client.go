@@ -51,6 +51,7 @@ type Client struct {
 
 	locksHeld atomic.Int64 // locks this client holds
 	lockWait  atomic.Bool  // waiting in LOCK
+	lockLimit atomic.Bool  // ...with a TIMEOUT
 	gateWait  atomic.Bool  // waiting for another client's share-wide lock
 
 	dirtyCAS atomic.Bool  // a WATCHed key was written: EXEC will fail

@@ -140,15 +140,28 @@ func (s *Server) tcpPort() int {
 }
 
 func (s *Server) infoClients(f *infoFacts) [][2]string {
+	// Blocked, as Redis counts them: waiting in LOCK or for another
+	// client's share-wide lock; with a TIMEOUT, also in the timeout table.
+	var blocked, timed int64
+	s.mu.Lock()
+	for _, c := range s.clients {
+		if c.lockWait.Load() || c.gateWait.Load() {
+			blocked++
+		}
+		if c.lockLimit.Load() {
+			timed++
+		}
+	}
+	s.mu.Unlock()
 	return [][2]string{
 		{"connected_clients", i64(s.nclients.Load())},
 		{"cluster_connections", "0"},
 		{"maxclients", strconv.Itoa(s.cfg.MaxClients)},
 		{"client_recent_max_input_buffer", "0"},
 		{"client_recent_max_output_buffer", "0"},
-		{"blocked_clients", "0"},
+		{"blocked_clients", i64(blocked)},
 		{"tracking_clients", "0"},
-		{"clients_in_timeout_table", "0"},
+		{"clients_in_timeout_table", i64(timed)},
 	}
 }
 

@@ -92,6 +92,8 @@ func (lt *lockTable) acquire(c *Client, name string, timeout time.Duration) acqu
 		t := time.NewTimer(timeout)
 		defer t.Stop()
 		expired = t.C
+		c.lockLimit.Store(true)
+		defer c.lockLimit.Store(false)
 	}
 	switch c.waitFor(w.granted, expired) {
 	case waitDone:

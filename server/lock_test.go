@@ -329,3 +329,35 @@ func TestClockAfterLockWait(t *testing.T) {
 		t.Fatalf("PTTL after a 10 s wait: %s, want 1000", got)
 	}
 }
+
+// INFO counts clients waiting for a lock as blocked, as Redis counts
+// clients in blocking commands, and those with a TIMEOUT in its timeout
+// table.
+func TestInfoBlockedClients(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	holder, admin := dial(t, path), dial(t, path)
+	blocked := func() string {
+		info := admin.Do("INFO", "clients")
+		var b, tt string
+		for line := range strings.Lines(info) {
+			line = strings.TrimSpace(line)
+			if v, ok := strings.CutPrefix(line, "blocked_clients:"); ok {
+				b = v
+			}
+			if v, ok := strings.CutPrefix(line, "clients_in_timeout_table:"); ok {
+				tt = v
+			}
+		}
+		return b + "/" + tt
+	}
+	if got := blocked(); got != "0/0" {
+		t.Fatalf("before: %s", got)
+	}
+	holder.Do("LOCK")
+	dial(t, path).Send("LOCK")
+	dial(t, path).Send("LOCK", "TIMEOUT", "60000")
+	dial(t, path).Send("GET", "k") // waits at the gate
+	waitFor(t, func() bool { return blocked() == "3/1" })
+	holder.Do("UNLOCK") // the first waiter now holds it; two still wait
+	waitFor(t, func() bool { return blocked() == "2/1" })
+}
