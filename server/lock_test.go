@@ -354,8 +354,10 @@ func TestInfoBlockedClients(t *testing.T) {
 		t.Fatalf("before: %s", got)
 	}
 	holder.Do("LOCK")
-	dial(t, path).Send("LOCK")
+	dial(t, path).Send("LOCK") // queued first, so granted first
+	waitFor(t, func() bool { return blocked() == "1/0" })
 	dial(t, path).Send("LOCK", "TIMEOUT", "60000")
+	waitFor(t, func() bool { return blocked() == "2/1" })
 	dial(t, path).Send("GET", "k") // waits at the gate
 	waitFor(t, func() bool { return blocked() == "3/1" })
 	holder.Do("UNLOCK") // the first waiter now holds it; two still wait
