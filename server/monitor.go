@@ -9,8 +9,9 @@ import (
 )
 
 // monitorSet holds the connections in MONITOR mode. Each has its own
-// queue, written by a goroutine that owns the detached connection, so
-// feeding a monitor never blocks the command being shown.
+// queue, written by a goroutine that owns the connection (it has left its
+// driver, see conn.leave), so feeding a monitor never blocks the command
+// being shown.
 type monitorSet struct {
 	mu   sync.Mutex
 	mons map[*Client]*monitor
