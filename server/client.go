@@ -326,9 +326,11 @@ const (
 	waitAborted                   // the client is gone or the server closing
 )
 
-// livenessEvery is how often a blocked client's socket is checked: a
-// connection is read only between its commands, so a client blocked in a
-// command would otherwise not be seen to disconnect.
+// livenessEvery is how often the socket of a client blocked in a command
+// is checked, where nothing else watches it: a connection is read only
+// between its commands, so the client would otherwise not be seen to
+// disconnect. A connection of an event loop needs no check: the loop
+// watches a waiting connection for its client hanging up (conn.block).
 const livenessEvery = 25 * time.Millisecond
 
 // waitFor blocks the client's goroutine until ch is closed or expired
@@ -339,8 +341,12 @@ const livenessEvery = 25 * time.Millisecond
 func (c *Client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResult {
 	c.tr.block()
 	defer func() { c.now = c.srv.now() }()
-	tick := time.NewTicker(livenessEvery)
-	defer tick.Stop()
+	var check <-chan time.Time
+	if c.tr.lp == nil {
+		tick := time.NewTicker(livenessEvery)
+		defer tick.Stop()
+		check = tick.C
+	}
 	for {
 		select {
 		case <-ch:
@@ -352,7 +358,7 @@ func (c *Client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResul
 		case <-c.srv.closingCh:
 			c.killed.Store(true)
 			return waitAborted
-		case <-tick.C:
+		case <-check:
 			if c.tr.peerGone() {
 				c.kill()
 				return waitAborted

@@ -51,6 +51,7 @@ type conn struct {
 	left    bool           // handed to another owner (MONITOR): the driver lets go
 	handOff func()         // starts that owner, once the batch is done with cn
 	tok     *leaderToken   // the loop goroutine running its commands, if any
+	away    bool           // waiting off the loop (see block); guarded by lp.mu
 
 	fdMu     sync.Mutex // orders interrupt against close, so a reused fd is never shut
 	fdClosed bool
@@ -211,13 +212,11 @@ func (cn *conn) closeSocket() {
 	cn.fdMu.Unlock()
 }
 
-// peerGone reports whether the client has closed its side of the
-// connection (or reset it), without consuming anything it sent. Only the
-// owner calls it.
+// peerGone reports whether the client of a connection on the goroutine
+// driver has closed its side (or reset it), without consuming anything it
+// sent. Only the owner calls it; the event loop watches its own
+// connections instead.
 func (cn *conn) peerGone() bool {
-	if cn.fd >= 0 {
-		return fdPeerGone(cn.fd)
-	}
 	nc := cn.nc
 	if tc, ok := nc.(*tls.Conn); ok {
 		nc = tc.NetConn() // a TLS record may be buffered, but EOF is EOF

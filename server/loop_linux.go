@@ -128,6 +128,13 @@ func (lp *loop) watch(cn *conn, op int) error {
 	}
 	lp.mu.Lock()
 	defer lp.mu.Unlock()
+	if cn.away { // back from a wait: the loop may have dropped its watch
+		cn.away = false
+		if err := unix.EpollCtl(lp.epfd, op, cn.fd, &ev); err != unix.ENOENT {
+			return err
+		}
+		op = unix.EPOLL_CTL_ADD
+	}
 	return unix.EpollCtl(lp.epfd, op, cn.fd, &ev)
 }
 
@@ -173,7 +180,17 @@ func (lp *loop) settleAll(tok *leaderToken) {
 func (lp *loop) event(tok *leaderToken, ev unix.EpollEvent) {
 	lp.mu.Lock()
 	cn := lp.conns[int(ev.Fd)]
+	away := cn != nil && cn.away
+	if away {
+		// Its client hung up while the connection waits off the loop
+		// (block watches only for that): stop watching, wake the wait.
+		unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil)
+	}
 	lp.mu.Unlock()
+	if away {
+		cn.client.kill()
+		return
+	}
 	if cn == nil {
 		return
 	}
@@ -248,16 +265,22 @@ func (lp *loop) drop(cn *conn) {
 }
 
 // block is called by a command about to wait. If the connection is being
-// served by the loop's goroutine, the connection leaves the epoll set, a
-// new goroutine takes over the loop, and this one is left to wait; its
-// replies so far are written first. Elsewhere it does nothing.
+// served by the loop's goroutine, a new goroutine takes over the loop and
+// this one is left to wait; its replies so far are written first. The
+// loop then watches the connection only for its client hanging up, and
+// wakes the wait if it does (so a waiter needs no polling, see waitFor).
+// Elsewhere block does nothing.
 func (cn *conn) block() {
 	if cn.tok == nil || cn.tok.deposed {
 		return
 	}
 	cn.out.Flush()
 	lp := cn.lp
-	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil)
+	lp.mu.Lock()
+	cn.away = true
+	ev := unix.EpollEvent{Events: unix.EPOLLRDHUP, Fd: int32(cn.fd)}
+	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_MOD, cn.fd, &ev)
+	lp.mu.Unlock()
 	lp.settleAll(cn.tok) // the others served so far go back to the loop
 	cn.tok.deposed = true
 	go lp.run()
@@ -267,7 +290,7 @@ func (cn *conn) block() {
 // back to the loop, or closes it.
 func (lp *loop) rejoin(cn *conn) {
 	cn.tok = nil
-	if cn.finish() != nil || (cn.quit && len(cn.pending) == 0) || lp.watch(cn, unix.EPOLL_CTL_ADD) != nil {
+	if cn.finish() != nil || (cn.quit && len(cn.pending) == 0) || lp.watch(cn, unix.EPOLL_CTL_MOD) != nil {
 		lp.drop(cn)
 	}
 	// From here the loop owns cn again: do not touch it.
@@ -283,11 +306,12 @@ func (cn *conn) leave() error {
 	}
 	lp := cn.lp
 	cn.block()
-	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil) // if block did not
 	f := os.NewFile(uintptr(cn.fd), "client")
 	nc, err := net.FileConn(f) // a duplicate
 	lp.mu.Lock()
+	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil)
 	delete(lp.conns, cn.fd)
+	cn.away = false
 	lp.mu.Unlock()
 	cn.fdMu.Lock()
 	f.Close()
