@@ -17,7 +17,8 @@ import (
 
 // procsJob is what each child of "bench procs" is told.
 type procsJob struct {
-	Incrs int
+	Incrs  int
+	Locked bool // each increment a read-modify-write under the share-wide lock
 }
 
 // procsChild connects (NewProc gives it its own Share), says so, waits at
@@ -35,7 +36,21 @@ var procsChild = stub.Register("bench.procs", func(ctx context.Context, s *stub.
 		return err
 	}
 	for range job.Incrs {
-		if _, err := s.Incr(ctx, "procs:counter", 1); err != nil {
+		if !job.Locked {
+			if _, err := s.Incr(ctx, "procs:counter", 1); err != nil {
+				return err
+			}
+			continue
+		}
+		// remoteD's pattern: Lock(), read, compute, write, Unlock().
+		err := s.WithLock(ctx, func(ctx context.Context) error {
+			n, err := stub.GetAs[int](ctx, s, "procs:counter")
+			if err != nil && !errors.Is(err, stub.ErrNotFound) {
+				return err
+			}
+			return s.Set(ctx, "procs:counter", n+1)
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -44,13 +59,15 @@ var procsChild = stub.Register("bench.procs", func(ctx context.Context, s *stub.
 
 // benchProcs is the seed's scale claim, measured: N concurrent NewProc
 // children on one auto-started share, each connecting, waiting until all
-// are connected, then INCRing one counter; an observer times GETs all the
+// are connected, then INCRing one counter (with -locked, reading and
+// writing it under the share-wide lock); an observer times GETs all the
 // while. It prints the wall times, the children's summed PSS (read while
 // all are connected), the server's RSS, and the observer's latencies.
 func benchProcs(args []string) error {
 	fs := flag.NewFlagSet("bench procs", flag.ContinueOnError)
 	n := fs.Int("n", 2000, "child processes")
 	incrs := fs.Int("incrs", 100, "INCRs per child")
+	locked := fs.Bool("locked", false, "increment by GET and SET under the share-wide lock (LOCK/UNLOCK), not INCR")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,7 +92,7 @@ func benchProcs(args []string) error {
 	start := time.Now()
 	procs := make([]*stub.Proc, *n)
 	for i := range procs {
-		if procs[i], err = stub.NewProc(ctx, share, procsChild, procsJob{Incrs: *incrs}); err != nil {
+		if procs[i], err = stub.NewProc(ctx, share, procsChild, procsJob{Incrs: *incrs, Locked: *locked}); err != nil {
 			return fmt.Errorf("child %d: %w", i, err)
 		}
 	}
