@@ -29,6 +29,7 @@ type Client struct {
 	lower       [32]byte  // scratch for lower-casing command names
 	now         time.Time // the batch's clock reading
 	held        int       // commands run under the current hold of db.mu
+	passing     bool      // let through the share-wide lock's queue: call passDone
 
 	tx        *txState      // between MULTI and EXEC or DISCARD, else nil
 	execing   bool          // running the commands of an EXEC
@@ -183,6 +184,11 @@ func (s *Server) dispatch(c *Client, args [][]byte) {
 	} else {
 		c.releaseDB()
 		cmd.fn(c, args)
+	}
+	if c.passing { // it waited its turn at the gate (or EXEC did): done
+		c.passing = false
+		c.releaseDB()
+		s.locks.passDone()
 	}
 	c.lastCmd.Store(cmd.meta)
 }

@@ -16,16 +16,26 @@ const shareLock = ""
 // lockTable holds the share-wide lock and the named locks, each with a
 // FIFO queue of waiters. The share-wide lock is mirrored in gate, which the
 // dispatcher reads with one atomic load per keyspace command: 0 when
-// nobody holds it, else the holder's client id.
+// nobody holds it, else the holder's client id, or gatePassing.
+//
+// A keyspace command that finds the gate closed queues in the share-wide
+// lock's queue too, in arrival order with the LOCK callers. When the lock
+// is let go, the commands at the head of the queue pass together (the
+// gate is gatePassing meanwhile, closed to everyone else), and once they
+// have run the lock goes to the next LOCK caller. So a command waits for
+// the holders ahead of it, not for every holder until the queue is empty.
 type lockTable struct {
 	srv  *Server
 	mu   sync.Mutex
 	held map[string]*heldLock
 
-	gate     atomic.Int64
-	gateOpen atomic.Pointer[chan struct{}] // closed when the share-wide lock is released
-	gated    atomic.Int64                  // clients waiting on the gate
+	gate    atomic.Int64
+	passing int          // commands let through and not yet done; under mu
+	gated   atomic.Int64 // clients waiting at the gate
 }
+
+// gatePassing is gate while queued keyspace commands pass.
+const gatePassing = -1
 
 // heldLock is one lock that is held or waited for.
 type heldLock struct {
@@ -37,15 +47,12 @@ type heldLock struct {
 
 type lockWaiter struct {
 	c       *Client
-	granted chan struct{} // closed when the lock is handed to c
+	granted chan struct{} // closed when the lock, or the pass, is c's
+	pass    bool          // a keyspace command at the gate, not a LOCK
 }
 
 func newLockTable(s *Server) *lockTable {
-	lt := &lockTable{srv: s, held: make(map[string]*heldLock)}
-	open := make(chan struct{})
-	close(open)
-	lt.gateOpen.Store(&open)
-	return lt
+	return &lockTable{srv: s, held: make(map[string]*heldLock)}
 }
 
 // acquireResult is the outcome of a LOCK.
@@ -73,7 +80,7 @@ func (lt *lockTable) acquire(c *Client, name string, timeout time.Duration) acqu
 		lt.mu.Unlock()
 		return lockReentry
 	}
-	if hl.holder == nil && len(hl.waiters) == 0 {
+	if hl.holder == nil && len(hl.waiters) == 0 && (name != shareLock || lt.passing == 0) {
 		lt.grantLocked(hl, c)
 		if name == shareLock {
 			lt.closeGate(c) // still under lt.mu, so no UNLOCK can interleave
@@ -125,8 +132,6 @@ func (lt *lockTable) grantLocked(hl *heldLock, c *Client) {
 func (lt *lockTable) closeGate(c *Client) {
 	db := lt.srv.db
 	db.mu.Lock()
-	shut := make(chan struct{})
-	lt.gateOpen.Store(&shut)
 	lt.gate.Store(c.id)
 	db.mu.Unlock()
 }
@@ -145,7 +150,7 @@ func (lt *lockTable) withdraw(hl *heldLock, w *lockWaiter) bool {
 }
 
 func (lt *lockTable) dropIfUnusedLocked(hl *heldLock) {
-	if hl.holder == nil && len(hl.waiters) == 0 {
+	if hl.holder == nil && len(hl.waiters) == 0 && (hl.name != shareLock || lt.passing == 0) {
 		delete(lt.held, hl.name)
 	}
 }
@@ -161,28 +166,71 @@ func (lt *lockTable) release(c *Client, name string) bool {
 	}
 	hl.holder = nil
 	c.locksHeld.Add(-1)
-	var next *lockWaiter
-	if len(hl.waiters) > 0 {
-		next = hl.waiters[0]
-		hl.waiters = hl.waiters[1:]
-		lt.grantLocked(hl, next.c)
-	}
-	lt.dropIfUnusedLocked(hl)
-	if name == shareLock {
-		// Under lt.mu, so that no grant can come between these and make
-		// the gate disagree with the lock table.
-		if next != nil {
-			lt.gate.Store(next.c.id) // handed over: the gate stays closed
-		} else {
-			lt.gate.Store(0)
-			close(*lt.gateOpen.Load())
-		}
-	}
+	wake := lt.advanceLocked(hl)
 	lt.mu.Unlock()
-	if next != nil {
-		close(next.granted)
+	for _, w := range wake {
+		close(w.granted)
 	}
 	return true
+}
+
+// advanceLocked serves hl's queue once nobody holds it, and returns the
+// waiters to wake. For the share-wide lock, the keyspace commands at the
+// head of the queue pass first, all together; once none is still running
+// (see passDone), the next LOCK caller gets it; with nobody left the gate
+// opens. The gate changes here, under lt.mu, so that it never disagrees
+// with the table. lt.mu is held.
+func (lt *lockTable) advanceLocked(hl *heldLock) []*lockWaiter {
+	share := hl.name == shareLock
+	if hl.holder != nil || (share && lt.passing > 0) {
+		return nil
+	}
+	if share {
+		n := 0
+		for n < len(hl.waiters) && hl.waiters[n].pass {
+			n++
+		}
+		if n > 0 {
+			wake := slices.Clone(hl.waiters[:n])
+			hl.waiters = slices.Delete(hl.waiters, 0, n)
+			lt.passing = n
+			lt.gate.Store(gatePassing)
+			return wake
+		}
+	}
+	if len(hl.waiters) == 0 {
+		if share {
+			lt.gate.Store(0)
+		}
+		lt.dropIfUnusedLocked(hl)
+		return nil
+	}
+	next := hl.waiters[0]
+	hl.waiters = slices.Delete(hl.waiters, 0, 1)
+	lt.grantLocked(hl, next.c)
+	if share {
+		// Handed over: the gate stays closed to everyone else, and no
+		// keyspace command of anyone else is running.
+		lt.gate.Store(next.c.id)
+	}
+	return []*lockWaiter{next}
+}
+
+// passDone ends the pass of a queued keyspace command (see passGate),
+// which has run, or will not.
+func (lt *lockTable) passDone() {
+	lt.mu.Lock()
+	lt.passing--
+	var wake []*lockWaiter
+	if hl := lt.held[shareLock]; hl != nil {
+		wake = lt.advanceLocked(hl)
+	} else if lt.passing == 0 {
+		lt.gate.Store(0)
+	}
+	lt.mu.Unlock()
+	for _, w := range wake {
+		close(w.granted)
+	}
 }
 
 // releaseAll frees every lock c holds (on disconnect, RESET).
@@ -204,29 +252,42 @@ func (lt *lockTable) releaseAll(c *Client) {
 }
 
 // passGate returns once c may run a keyspace command: at once when nobody
-// else holds the share-wide lock (one atomic load), else when the holder
-// lets go. It reports false if c disconnected or the server is closing
-// meanwhile.
+// else holds the share-wide lock (one atomic load), else in its turn in
+// the lock's queue. A command let through that way must call passDone
+// once it has run; c.passing says so. It reports false if c disconnected
+// or the server is closing meanwhile.
 func (lt *lockTable) passGate(c *Client) bool {
-	for {
-		g := lt.gate.Load()
-		if g == 0 || g == c.id {
-			return true
-		}
-		c.releaseDB()
-		open := *lt.gateOpen.Load()
-		if lt.gate.Load() != g {
-			continue // changed while we looked
-		}
-		lt.gated.Add(1)
-		c.gateWait.Store(true)
-		r := c.waitFor(open, nil)
-		c.gateWait.Store(false)
-		lt.gated.Add(-1)
-		if r != waitDone {
-			return false
-		}
+	g := lt.gate.Load()
+	if g == 0 || g == c.id {
+		return true
 	}
+	c.releaseDB()
+	lt.mu.Lock()
+	if g := lt.gate.Load(); g == 0 || g == c.id {
+		lt.mu.Unlock()
+		return true // let go while we looked
+	}
+	hl := lt.held[shareLock]
+	if hl == nil { // passing with nobody queued: keep the queue
+		hl = &heldLock{name: shareLock}
+		lt.held[shareLock] = hl
+	}
+	w := &lockWaiter{c: c, granted: make(chan struct{}), pass: true}
+	hl.waiters = append(hl.waiters, w)
+	lt.mu.Unlock()
+	lt.gated.Add(1)
+	c.gateWait.Store(true)
+	r := c.waitFor(w.granted, nil)
+	c.gateWait.Store(false)
+	lt.gated.Add(-1)
+	if r == waitDone {
+		c.passing = true
+		return true
+	}
+	if !lt.withdraw(hl, w) {
+		lt.passDone() // its turn came as it went
+	}
+	return false
 }
 
 // lockInfo is one row of LOCKS.
@@ -244,11 +305,15 @@ func (lt *lockTable) snapshot(now time.Time) []lockInfo {
 	defer lt.mu.Unlock()
 	var out []lockInfo
 	for _, hl := range lt.held {
-		li := lockInfo{name: hl.name, waiters: len(hl.waiters)}
-		if hl.holder != nil {
-			li.holderID = hl.holder.id
-			li.holderName = hl.holder.getName()
-			li.heldFor = now.Sub(hl.since)
+		if hl.holder == nil {
+			continue // between holders
+		}
+		li := lockInfo{name: hl.name, holderID: hl.holder.id, holderName: hl.holder.getName(),
+			heldFor: now.Sub(hl.since)}
+		for _, w := range hl.waiters {
+			if !w.pass {
+				li.waiters++
+			}
 		}
 		out = append(out, li)
 	}

@@ -363,3 +363,43 @@ func TestInfoBlockedClients(t *testing.T) {
 	holder.Do("UNLOCK") // the first waiter now holds it; two still wait
 	waitFor(t, func() bool { return blocked() == "2/1" })
 }
+
+// Keyspace commands waiting for the share-wide lock take their turn in its
+// queue with the LOCK callers: a command queued before a LOCK runs before
+// that LOCK is granted, one queued after waits for that holder only.
+func TestShareLockQueueFair(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	holder, before, locker, after, admin := dial(t, path), dial(t, path), dial(t, path), dial(t, path), dial(t, path)
+	blocked := func(n int) func() bool {
+		return func() bool { return strings.Count(admin.Do("CLIENT", "LIST"), "flags=b") == n }
+	}
+	holder.Do("LOCK")
+	before.Send("INCR", "n")
+	waitFor(t, blocked(1))
+	locker.Send("LOCK")
+	waitFor(t, blocked(2))
+	after.Send("INCR", "n")
+	waitFor(t, blocked(3))
+	if got := holder.Do("UNLOCK"); got != "OK" {
+		t.Fatal(got)
+	}
+	// The command queued first runs while the next holder is still
+	// waiting; it does not wait for that holder to let go.
+	if got := before.Read(); got != "1" {
+		t.Fatalf("command queued before LOCK: %q", got)
+	}
+	if got := locker.Read(); got != "OK" {
+		t.Fatalf("LOCK: %q", got)
+	}
+	waitFor(t, blocked(1)) // the command queued after the LOCK waits for it
+	if got := locker.Do("GET", "n"); got != "1" {
+		t.Fatalf("holder sees %q", got)
+	}
+	locker.Do("UNLOCK")
+	if got := after.Read(); got != "2" {
+		t.Fatalf("command queued after LOCK: %q", got)
+	}
+	if got := admin.Do("LOCKS"); got != "[]" {
+		t.Errorf("LOCKS after all: %s", got)
+	}
+}
