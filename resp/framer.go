@@ -76,6 +76,7 @@ type Framer struct {
 	skip     int    // CRLF bytes left after a payload
 	cmdBytes int64  // bytes of the current command so far
 	next     frameState
+	auth     bool // the unauthenticated limits apply, for this Frame call
 	slowOnly bool // tests: never take the fast path
 }
 
@@ -88,10 +89,6 @@ func NewFramer(lim Limits) *Framer {
 		lim.MaxQueryBuffer = DefaultMaxQueryBuffer
 	}
 	return &Framer{lim: lim}
-}
-
-func (f *Framer) authRequired() bool {
-	return f.lim.AuthRequired != nil && f.lim.AuthRequired()
 }
 
 // Feed appends to dst the canonical RESP for the bytes in src and returns
@@ -117,11 +114,14 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 // command has run: Redis checks the unauthenticated limits command by
 // command, so a pipelined AUTH lifts them for the commands behind it.
 func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, rest []byte, err error) {
+	// No command runs during a call, so whether the connection has to
+	// authenticate is asked once.
+	f.auth = f.lim.AuthRequired != nil && f.lim.AuthRequired()
 	base := len(dst)
 	for len(src) > 0 {
 		if f.state == stStart {
 			whole = len(dst)
-			if whole > base && f.authRequired() { // one framed in this call
+			if whole > base && f.auth { // one framed in this call
 				return dst, whole, src, nil
 			}
 		}
@@ -232,7 +232,7 @@ func (f *Framer) whole(src []byte) int {
 	if !ok || n <= 0 || n > maxMultibulk {
 		return 0
 	}
-	auth := f.authRequired()
+	auth := f.auth
 	if auth && n > unauthMaxMultibulk {
 		return 0
 	}
@@ -295,7 +295,7 @@ func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {
 	switch {
 	case !ok || n > maxMultibulk:
 		return nil, dst, &ProtocolError{ProtoInvalidMultibulk}
-	case n > unauthMaxMultibulk && f.authRequired():
+	case n > unauthMaxMultibulk && f.auth:
 		return nil, dst, &ProtocolError{ProtoUnauthMultibulk}
 	}
 	f.state, f.next = stSkipLF, stStart
@@ -318,7 +318,7 @@ func (f *Framer) bulkLen(dst, src []byte) ([]byte, []byte, error) {
 	switch {
 	case !ok || n < 0 || n > f.lim.MaxBulkLen:
 		return nil, dst, &ProtocolError{ProtoInvalidBulk}
-	case n > unauthMaxBulk && f.authRequired():
+	case n > unauthMaxBulk && f.auth:
 		return nil, dst, &ProtocolError{ProtoUnauthBulk}
 	}
 	f.cmdBytes += n

@@ -230,14 +230,12 @@ func (cn *conn) peerGone() bool {
 		return true
 	}
 	gone := false
-	err = raw.Control(func(fd uintptr) { gone = fdPeerGone(int(fd)) })
+	err = raw.Control(func(fd uintptr) {
+		var buf [1]byte
+		n, _, rerr := unix.Recvfrom(int(fd), buf[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		gone = (n == 0 && rerr == nil) || (rerr != nil && rerr != unix.EAGAIN && rerr != unix.EINTR)
+	})
 	return gone || err != nil
-}
-
-func fdPeerGone(fd int) bool {
-	var buf [1]byte
-	n, _, err := unix.Recvfrom(fd, buf[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-	return (n == 0 && err == nil) || (err != nil && err != unix.EAGAIN && err != unix.EINTR)
 }
 
 // readMore reads once from a connection on the goroutine driver and frames

@@ -122,19 +122,40 @@ func (lp *loop) add(cn *conn) error {
 // It holds lp.mu, which the loop takes to look a ready connection up: so
 // whatever the caller did to cn happens before the loop serves it.
 func (lp *loop) watch(cn *conn, op int) error {
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(cn.fd)}
-	if len(cn.pending) > 0 {
-		ev.Events = unix.EPOLLOUT
-	}
 	lp.mu.Lock()
 	defer lp.mu.Unlock()
-	if cn.away { // back from a wait: the loop may have dropped its watch
-		cn.away = false
-		if err := unix.EpollCtl(lp.epfd, op, cn.fd, &ev); err != unix.ENOENT {
-			return err
-		}
-		op = unix.EPOLL_CTL_ADD
+	return lp.ctlLocked(cn, op, cn.interest())
+}
+
+// interest is what the loop waits for on a connection it serves.
+func (cn *conn) interest() uint32 {
+	if len(cn.pending) > 0 {
+		return unix.EPOLLOUT
 	}
+	return unix.EPOLLIN | unix.EPOLLRDHUP
+}
+
+// setAway marks cn as waiting off the loop, watched only for its client
+// hanging up (see block), or back from that wait with its interest
+// restored; the loop may have dropped a hung-up connection's watch
+// meanwhile, so coming back registers it anew if need be.
+func (lp *loop) setAway(cn *conn, away bool) error {
+	lp.mu.Lock()
+	defer lp.mu.Unlock()
+	cn.away = away
+	if away {
+		return lp.ctlLocked(cn, unix.EPOLL_CTL_MOD, unix.EPOLLRDHUP)
+	}
+	err := lp.ctlLocked(cn, unix.EPOLL_CTL_MOD, cn.interest())
+	if err == unix.ENOENT {
+		err = lp.ctlLocked(cn, unix.EPOLL_CTL_ADD, cn.interest())
+	}
+	return err
+}
+
+// ctlLocked changes cn's registration in the epoll set. lp.mu is held.
+func (lp *loop) ctlLocked(cn *conn, op int, events uint32) error {
+	ev := unix.EpollEvent{Events: events, Fd: int32(cn.fd)}
 	return unix.EpollCtl(lp.epfd, op, cn.fd, &ev)
 }
 
@@ -276,11 +297,7 @@ func (cn *conn) block() {
 	}
 	cn.out.Flush()
 	lp := cn.lp
-	lp.mu.Lock()
-	cn.away = true
-	ev := unix.EpollEvent{Events: unix.EPOLLRDHUP, Fd: int32(cn.fd)}
-	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_MOD, cn.fd, &ev)
-	lp.mu.Unlock()
+	lp.setAway(cn, true)
 	lp.settleAll(cn.tok) // the others served so far go back to the loop
 	cn.tok.deposed = true
 	go lp.run()
@@ -290,7 +307,7 @@ func (cn *conn) block() {
 // back to the loop, or closes it.
 func (lp *loop) rejoin(cn *conn) {
 	cn.tok = nil
-	if cn.finish() != nil || (cn.quit && len(cn.pending) == 0) || lp.watch(cn, unix.EPOLL_CTL_MOD) != nil {
+	if cn.finish() != nil || (cn.quit && len(cn.pending) == 0) || lp.setAway(cn, false) != nil {
 		lp.drop(cn)
 	}
 	// From here the loop owns cn again: do not touch it.
