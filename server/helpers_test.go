@@ -61,6 +61,18 @@ func newTestServerClock(tb testing.TB, cfg Config, clock *fakeClock) (*Server, s
 		if err := <-done; !errors.Is(err, ErrServerClosed) {
 			tb.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
+		// Every event loop ends with the server.
+		s.mu.Lock()
+		loops := s.loops
+		s.mu.Unlock()
+		waitFor(tb, func() bool {
+			for _, lp := range loops {
+				if lp.goroutines.Load() != 0 {
+					return false
+				}
+			}
+			return true
+		})
 	})
 	return s, path
 }

@@ -112,14 +112,12 @@ func CheckBind(host, password string) error {
 	return nil
 }
 
-// DefaultThreads is how many OS threads a share server should run Go code
-// on: half the CPUs, at least one. A share server shares its machine with
-// its clients, which need CPU to send it anything; measured on two cores
-// with redis-benchmark, one thread serves 50 clients 20-40% faster than two
-// (see the README). An explicit GOMAXPROCS in the environment wins.
-func DefaultThreads() int {
-	if v, err := strconv.Atoi(os.Getenv("GOMAXPROCS")); err == nil && v > 0 {
-		return v
-	}
-	return max(1, runtime.NumCPU()/2)
-}
+// DefaultThreads is how many event loops a share server runs unless told
+// otherwise: half the CPUs, at least one. A share server shares its
+// machine with its clients, which need CPU to send it anything.
+func DefaultThreads() int { return max(1, runtime.NumCPU()/2) }
+
+// Procs is the GOMAXPROCS for a process that mainly serves with this many
+// event loops: one P for each loop, which keeps it while the loop waits
+// in epoll_wait, and one for all other goroutines (see loop).
+func Procs(threads int) int { return threads + 1 }

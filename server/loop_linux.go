@@ -17,9 +17,14 @@ import (
 // per request, the park and wake of a goroutine, and lets one epoll_wait
 // cover every connection that became ready at once.
 //
-// The loop waits through Go's own poller: the epoll fd is itself pollable,
-// so the loop goroutine parks like any other when nothing is ready and no
-// thread is blocked in a system call.
+// The loop's goroutine waits in epoll_wait itself, so a round costs one
+// epoll_wait, the reads and the writes, as in Redis. Waiting through Go's
+// poller instead (the epoll fd is pollable) cost two more epoll_waits per
+// round and a park and wake of the goroutine. A goroutine blocked in a
+// system call keeps its P (GOMAXPROCS slot) as long as another P is idle,
+// for up to 10 ms, so a process serving n loops should run with
+// GOMAXPROCS n+1 (see Procs): then a loop that sleeps briefly is woken
+// with no hand-over of its thread, and the spare P runs everything else.
 //
 // A command that must wait (LOCK, a keyspace command while another client
 // holds the share-wide lock) cannot stop the loop. Before it waits, the
@@ -29,10 +34,10 @@ import (
 // rejoin). So the loop never waits for a client, and the command handlers
 // block as they would on a goroutine of their own.
 type loop struct {
-	srv  *Server
-	epfd int
-	ep   *os.File
-	raw  syscall.RawConn
+	srv    *Server
+	epfd   int
+	wake   int // an eventfd in the epoll set, written to stop the loop
+	closed atomic.Bool
 
 	mu    sync.Mutex
 	conns map[int]*conn // by fd: every connection the loop may serve
@@ -60,24 +65,31 @@ func newLoop(s *Server) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Non-blocking before os.NewFile, so that the file is pollable.
-	if err := unix.SetNonblock(epfd, true); err != nil {
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
 		unix.Close(epfd)
 		return nil, err
 	}
-	ep := os.NewFile(uintptr(epfd), "epoll")
-	raw, err := ep.SyscallConn()
-	if err != nil {
-		ep.Close()
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wake)}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wake, &ev); err != nil {
+		unix.Close(wake)
+		unix.Close(epfd)
 		return nil, err
 	}
-	lp := &loop{srv: s, epfd: epfd, ep: ep, raw: raw, conns: make(map[int]*conn), rbuf: make([]byte, readBufSize)}
+	lp := &loop{srv: s, epfd: epfd, wake: wake, conns: make(map[int]*conn), rbuf: make([]byte, readBufSize)}
 	go lp.run()
 	return lp, nil
 }
 
-// close stops the loop; its leader returns. Every connection must be gone.
-func (lp *loop) close() { lp.ep.Close() }
+// close stops the loop: its leader closes the epoll set and returns.
+// Every connection must be gone.
+func (lp *loop) close() {
+	if lp.closed.Swap(true) {
+		return
+	}
+	one := [8]byte{1}
+	unix.Write(lp.wake, one[:])
+}
 
 // detachFD takes the socket of a plain unix or TCP connection for a
 // loop: it duplicates the descriptor and closes the net.Conn, so Go's
@@ -167,16 +179,19 @@ func (lp *loop) run() {
 	tok := &leaderToken{}
 	events := make([]unix.EpollEvent, 128)
 	for {
-		n := 0
-		var waitErr error
-		err := lp.raw.Read(func(uintptr) bool {
-			n, waitErr = unix.EpollWait(lp.epfd, events, 0)
-			return n > 0 || (waitErr != nil && waitErr != unix.EINTR)
-		})
-		if err != nil || waitErr != nil {
-			return // closed
+		n, err := unix.EpollWait(lp.epfd, events, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			panic("server: epoll_wait: " + err.Error()) // only a bad epfd or buffer fails
 		}
 		for _, ev := range events[:n] {
+			if ev.Fd == int32(lp.wake) && lp.closed.Load() {
+				unix.Close(lp.wake)
+				unix.Close(lp.epfd)
+				return
+			}
 			lp.event(tok, ev)
 			if tok.deposed {
 				return

@@ -105,7 +105,7 @@ func clientIDs(t *testing.T, tc *testConn) []string {
 }
 
 // waitFor polls cond until it holds, failing after 10 s.
-func waitFor(t *testing.T, cond func() bool) {
+func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -120,7 +120,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // after a LOCK that waited run once it is granted, in order, and the
 // connection is served normally afterwards.
 func TestWaitersDoNotBlockOthers(t *testing.T) {
-	_, path := newTestServer(t, Config{})
+	_, path := newTestServer(t, Config{Threads: 2})
 	holder := dial(t, path)
 	if got := holder.Do("LOCK"); got != "OK" {
 		t.Fatal(got)
@@ -176,9 +176,10 @@ func TestWaitersDoNotBlockOthers(t *testing.T) {
 // waits or times out, named locks, transactions, QUIT, a close while
 // holding or waiting for a lock, half a command, CLIENT KILL of another
 // client. Afterwards no client, lock or goroutine is left behind: every
-// goroutine that left a loop to wait has given its connection back.
+// goroutine that left a loop to wait has given its connection back. Three
+// event loops share the clients.
 func TestLoopChurn(t *testing.T) {
-	s, path := newTestServer(t, Config{})
+	s, path := newTestServer(t, Config{Threads: 3})
 	const workers, rounds = 24, 400
 	var ids sync.Map // client id -> true, for CLIENT KILL
 	var wg sync.WaitGroup

@@ -23,7 +23,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -62,6 +61,10 @@ type Config struct {
 	IdleExit time.Duration
 	// Logger receives the server's log; nil means slog.Default().
 	Logger *slog.Logger
+	// Threads is how many event loops serve connections, each on an OS
+	// thread of its own while it runs; 0 means DefaultThreads. A program
+	// that mostly serves should set GOMAXPROCS to Procs(Threads).
+	Threads int
 }
 
 // Server is a share server. Its methods are safe for concurrent use.
@@ -116,6 +119,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.QueryBufferLimit <= 0 {
 		cfg.QueryBufferLimit = resp.DefaultMaxQueryBuffer
+	}
+	if cfg.Threads <= 0 {
+		cfg.Threads = DefaultThreads()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -184,15 +190,15 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
-// startLoopsLocked starts the event loops, one per thread Go may run code
-// on (GOMAXPROCS, see DefaultThreads); connections are spread over them.
+// startLoopsLocked starts the event loops (Config.Threads); connections are
+// spread over them.
 // Where there is no event loop, connections get goroutines. s.mu is held.
 func (s *Server) startLoopsLocked() {
 	if s.loops != nil {
 		return
 	}
 	s.loops = []*loop{}
-	for range runtime.GOMAXPROCS(0) {
+	for range s.cfg.Threads {
 		lp, err := newLoop(s)
 		if err != nil {
 			s.log.Debug("no event loop; a goroutine per connection", "err", err)

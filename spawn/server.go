@@ -245,7 +245,7 @@ func runServer(in io.Reader, ready io.WriteCloser) error {
 		return err
 	}
 	signal.Ignore(syscall.SIGHUP)
-	runtime.GOMAXPROCS(server.DefaultThreads())
+	runtime.GOMAXPROCS(server.Procs(server.DefaultThreads()))
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)

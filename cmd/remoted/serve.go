@@ -48,7 +48,7 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 	fs.IntVar(&f.tlsPort, "tls-port", -1, "TLS port on --bind (0 picks a free one, -1 for none); needs --tls-cert-file and --tls-key-file")
 	fs.StringVar(&f.tlsCert, "tls-cert-file", "", "PEM certificate (chain) for --tls-port")
 	fs.StringVar(&f.tlsKey, "tls-key-file", "", "PEM private key for --tls-port")
-	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "event loops, and OS threads running Go code (GOMAXPROCS); default half the CPUs")
+	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "event loops, each an OS thread while it runs (Go gets one more: GOMAXPROCS); default half the CPUs")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile here until exit (for benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -77,9 +77,10 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.threads > 0 {
-		runtime.GOMAXPROCS(f.threads)
+	if f.threads <= 0 {
+		return fmt.Errorf("--threads %d: need at least one event loop", f.threads)
 	}
+	runtime.GOMAXPROCS(server.Procs(f.threads))
 	if f.port >= 0 || f.tlsPort >= 0 {
 		if err := server.CheckBind(f.bind, f.requirepass); err != nil {
 			return err
@@ -106,6 +107,7 @@ func serve(args []string) error {
 		MaxClients:  f.maxClients,
 		IdleExit:    f.idleExit,
 		Logger:      log,
+		Threads:     f.threads,
 	})
 	// A GC ballast: 64 MiB allocated and never touched (so never
 	// resident) makes the collector's heap target at least that, so a
