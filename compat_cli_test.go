@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/remoted/remoted/internal/testdep"
 )
 
 // TestDefaultShare runs `remoted serve` without --unix: it must serve the
@@ -82,8 +84,8 @@ func TestRefuseOpenBind(t *testing.T) {
 // checks that it shows remoted's argument hints, which it builds from
 // COMMAND DOCS, and that MONITOR shows another client's command.
 func TestRedisCLIInteractive(t *testing.T) {
-	cli := needTool(t, "redis-cli")
-	tmux := needTool(t, "tmux")
+	cli := testdep.Tool(t, "redis-cli")
+	tmux := testdep.Tool(t, "tmux")
 	srv := startRemoted(t)
 	const session = "cli"
 	sock := filepath.Join(shortTempDir(t), "tmux.sock") // a private tmux server

@@ -19,13 +19,14 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/remoted/remoted/internal/testdep"
 )
 
 // ---------------------------------------------------------------------------
 // redis-cli.
 
 func TestRedisCLI(t *testing.T) {
-	cli := needTool(t, "redis-cli")
+	cli := testdep.Tool(t, "redis-cli")
 	srv := startRemoted(t)
 	run := func(t *testing.T, stdin string, args ...string) string {
 		t.Helper()
@@ -309,14 +310,14 @@ func TestPythonClient(t *testing.T) {
 }
 
 func TestNodeClients(t *testing.T) {
-	node := needTool(t, "node")
+	node := testdep.Tool(t, "node")
 	dir, err := filepath.Abs(filepath.Join("testdata", "node"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, pkg := range []string{"redis", "ioredis"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
-			missingDep(t, "node package %s not installed (npm ci --prefix testdata/node)", pkg)
+			testdep.Missing(t, "node package %s not installed (npm ci --prefix testdata/node)", pkg)
 		}
 	}
 	srv := startRemoted(t)

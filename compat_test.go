@@ -43,6 +43,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/remoted/remoted/internal/testdep"
 )
 
 const (
@@ -83,35 +85,15 @@ func selftest() bool { return os.Getenv(envSelftest) != "" && os.Getenv(envSelft
 // ---------------------------------------------------------------------------
 // Tools and skipping.
 
-// missingDep fails the test under CI=true and skips it otherwise.
-func missingDep(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true: a missing test dependency is a failure; `make deps` installs it)", msg)
-	}
-	t.Skipf("%s: skipping (`make deps` installs it; under CI=true this is a failure)", msg)
-}
-
-// needTool returns the path of an executable from PATH, or fails/skips.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		missingDep(t, "%s not found", name)
-	}
-	return p
-}
-
 // needPython returns /usr/bin/python3 once it imports the redis module.
 func needPython(t testing.TB) string {
 	t.Helper()
 	const py = "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
-		missingDep(t, "%s not found", py)
+		testdep.Missing(t, "%s not found", py)
 	}
 	if out, err := exec.Command(py, "-c", "import redis").CombinedOutput(); err != nil {
-		missingDep(t, "%s cannot import redis (python3-redis): %v: %s", py, err, out)
+		testdep.Missing(t, "%s cannot import redis (python3-redis): %v: %s", py, err, out)
 	}
 	return py
 }
@@ -383,7 +365,7 @@ func startRemoted(t testing.TB, args ...string) *testServer {
 // persistence and with one database, and returns once it answers PING.
 func startRedis(t testing.TB, extra ...string) *testServer {
 	t.Helper()
-	bin := needTool(t, "redis-server")
+	bin := testdep.Tool(t, "redis-server")
 	password := ""
 	for i := 0; i+1 < len(extra); i++ {
 		if extra[i] == "--requirepass" {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/remoted/remoted/internal/testdep"
 	"github.com/remoted/remoted/stub"
 )
 
@@ -135,7 +136,7 @@ func TestTLS(t *testing.T) {
 			break
 		}
 	}
-	cli := needTool(t, "redis-cli")
+	cli := testdep.Tool(t, "redis-cli")
 	host, port, _ := net.SplitHostPort(srv.TLSAddr)
 	out, err := exec.Command(cli, "--tls", "--cacert", certFile, "-h", host, "-p", port, "--no-auth-warning",
 		"-a", "pw", "get", "k").CombinedOutput()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/remoted/remoted/internal/testdep"
 	"github.com/remoted/remoted/server"
 	"github.com/remoted/remoted/stub"
 )
@@ -78,23 +79,13 @@ func startRemoted(path string) (stop func(), url string, err error) {
 	}, "unix://" + path, nil
 }
 
-// missingDep fails the test under CI=true and skips it otherwise.
-func missingDep(tb testing.TB, format string, args ...any) {
-	tb.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("%s (CI=true: a missing test dependency is a failure)", msg)
-	}
-	tb.Skipf("%s: skipping (under CI=true this is a failure)", msg)
-}
-
 // realRedis returns the URL of the redis-server shared by the tests,
 // starting it on first use.
 func realRedis(tb testing.TB) string {
 	tb.Helper()
 	redisOnce.Do(func() { redisURL, redisErr = startRedis() })
 	if redisErr != nil {
-		missingDep(tb, "redis-server: %v", redisErr)
+		testdep.Missing(tb, "redis-server: %v", redisErr)
 	}
 	return redisURL
 }

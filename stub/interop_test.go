@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/remoted/remoted/internal/testdep"
 	"github.com/remoted/remoted/stub"
 )
 
@@ -17,10 +18,10 @@ const python = "/usr/bin/python3"
 func needPython(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(python); err != nil {
-		missingDep(t, "%s: %v", python, err)
+		testdep.Missing(t, "%s: %v", python, err)
 	}
 	if out, err := exec.Command(python, "-c", "import redis, cbor2").CombinedOutput(); err != nil {
-		missingDep(t, "python3-redis or python3-cbor2: %s", out)
+		testdep.Missing(t, "python3-redis or python3-cbor2: %s", out)
 	}
 }
 
@@ -87,7 +88,7 @@ func TestPythonInterop(t *testing.T) {
 func TestRedisCLIInterop(t *testing.T) {
 	cli, err := exec.LookPath("redis-cli")
 	if err != nil {
-		missingDep(t, "redis-cli: %v", err)
+		testdep.Missing(t, "redis-cli: %v", err)
 	}
 	forEachBackend(t, func(t *testing.T, s *stub.Share, p string) {
 		ctx := tctx(t)

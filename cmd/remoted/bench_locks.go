@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"flag"
@@ -9,19 +8,19 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // benchLocks measures lock handoffs: N clients each loop acquire, INCR a
 // counter and GETSET an owner key to their id, release, for a fixed time.
 // A handoff is an acquisition by a client other than the previous holder,
 // which GETSET tells; a lock that lets its releaser take it straight back
-// makes acquisitions but few handoffs, and starves the others. remoted's LOCK/UNLOCK is compared
-// with the usual Redis recipe on a real redis-server in the same run: SET
+// makes acquisitions but few handoffs, and starves the others. remoted's
+// LOCK/UNLOCK is compared with the usual Redis recipe on a real redis-server in the same run: SET
 // key token NX PX, retried with jittered exponential backoff (1 ms doubling
 // to 64 ms), released by a script that deletes the key only if it still
 // holds the token. With -think, each client works that long (a busy loop)
@@ -36,30 +35,52 @@ import (
 // next waiter is served without waiting on the network; the recipe must
 // see SET NX succeed first, then sends INCR, GETSET and the release in one
 // write. In pipelined mode the wait is from asking until the section's
-// replies are back.
+// replies are back. Clients speak RESP through benchConn, not a client
+// library, so that the servers, not the clients, are measured.
 func benchLocks(args []string) error {
 	fs := flag.NewFlagSet("bench locks", flag.ContinueOnError)
 	dur := fs.Duration("d", 3*time.Second, "how long each cell runs")
 	think := fs.Duration("think", 0, "work each client does between release and its next acquire (a busy loop)")
 	redisBin := fs.String("redis-server", "redis-server", "redis-server binary")
+	cpuprofile := fs.String("cpuprofile", "", "write remoted's CPU profile here")
+	modes := fs.String("modes", "round trips,pipelined", "modes to run, comma-separated")
+	clientList := fs.String("clients", "2,10,50", "contending clients per cell, comma-separated")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	rd, rs, stop, err := startBenchPair("", *redisBin)
+	var counts []int
+	for _, f := range strings.Split(*clientList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return fmt.Errorf("bench locks: -clients %q: want positive numbers", *clientList)
+		}
+		counts = append(counts, n)
+	}
+	var pipeModes []bool
+	for _, m := range strings.Split(*modes, ",") {
+		switch strings.TrimSpace(m) {
+		case "round trips":
+			pipeModes = append(pipeModes, false)
+		case "pipelined":
+			pipeModes = append(pipeModes, true)
+		default:
+			return fmt.Errorf("bench locks: -modes: unknown mode %q", m)
+		}
+	}
+	rd, rs, stop, err := startBenchPair(*cpuprofile, *redisBin)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	ctx := context.Background()
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "mode\tclients\tlock\tacquisitions/s\thandoffs/s\tmedian wait\tp99 wait\tmax wait\tcounter ok\tvs recipe\t")
-	for _, pipelined := range []bool{false, true} {
+	for _, pipelined := range pipeModes {
 		mode := "round trips"
 		if pipelined {
 			mode = "pipelined"
 		}
-		for _, n := range []int{2, 10, 50} {
+		for _, n := range counts {
 			var rows [3]lockResult
 			kinds := [3]lockKind{redisRecipeLock, remotedShareLock, remotedNamedLock}
 			for i, l := range kinds {
@@ -67,7 +88,7 @@ func benchLocks(args []string) error {
 				if l == redisRecipeLock {
 					sock = rs.sock
 				}
-				r, err := runLockCell(ctx, sock, l, n, *dur, *think, pipelined)
+				r, err := runLockCell(sock, l, n, *dur, *think, pipelined)
 				if err != nil {
 					return err
 				}
@@ -98,17 +119,20 @@ type lockResult struct {
 }
 
 // releaseScript deletes the lock key only if it still holds our token.
-var releaseScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`)
+const releaseScript = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`
 
-func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, dur, think time.Duration, pipelined bool) (lockResult, error) {
-	rdb := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, Protocol: 2,
-		DisableIdentity: true, PoolSize: clients + 1, ReadTimeout: -1})
-	defer rdb.Close()
-	if err := rdb.Del(ctx, "bench:counter", "bench:lock", "bench:owner").Err(); err != nil {
+func runLockCell(sock string, kind lockKind, clients int, dur, think time.Duration, pipelined bool) (lockResult, error) {
+	setup, err := dialBench(sock)
+	if err != nil {
 		return lockResult{}, err
 	}
+	defer setup.Close()
+	if _, err := setup.do("DEL", "bench:counter", "bench:lock", "bench:owner"); err != nil {
+		return lockResult{}, err
+	}
+	var releaseSHA string
 	if kind == redisRecipeLock {
-		if err := releaseScript.Load(ctx, rdb).Err(); err != nil {
+		if releaseSHA, err = setup.do("SCRIPT", "LOAD", releaseScript); err != nil {
 			return lockResult{}, err
 		}
 	}
@@ -122,60 +146,52 @@ func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, d
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			conn := rdb.Conn()
-			defer conn.Close()
 			var mine []time.Duration
-			me, myHandoffs := fmt.Sprint(id), 0
-			for time.Now().Before(deadline) {
-				start := time.Now()
-				var (
-					prev string
-					err  error
-				)
-				if pipelined {
-					prev, err = lockedSection(ctx, conn, kind, me)
-					mine = append(mine, time.Since(start))
-				} else {
-					var release func() error
-					release, err = acquireLock(ctx, conn, kind)
-					if err == nil {
+			me, myHandoffs := strconv.Itoa(id), 0
+			bc, err := dialBench(sock)
+			if err == nil {
+				defer bc.Close()
+				l := benchLock{bc: bc, kind: kind, releaseSHA: releaseSHA}
+				for time.Now().Before(deadline) {
+					start := time.Now()
+					var prev string
+					if pipelined {
+						prev, err = l.section(me)
 						mine = append(mine, time.Since(start))
-						err = conn.Incr(ctx, "bench:counter").Err()
+					} else if err = l.acquire(); err == nil {
+						mine = append(mine, time.Since(start))
+						if _, err = bc.do("INCR", "bench:counter"); err == nil {
+							prev, err = bc.do("SET", "bench:owner", me, "GET")
+						}
+						if err == nil {
+							err = l.release()
+						}
 					}
-					if err == nil {
-						prev, err = conn.SetArgs(ctx, "bench:owner", me, redis.SetArgs{Get: true}).Result()
+					if err != nil {
+						break
 					}
-					if err == redis.Nil {
-						err = nil
+					if prev != me {
+						myHandoffs++
 					}
-					if err == nil {
-						err = release()
+					for t := time.Now(); time.Since(t) < think; {
+						// the client's own work outside the lock
 					}
-				}
-				if prev != me {
-					myHandoffs++
-				}
-				for t := time.Now(); time.Since(t) < think; {
-					// the client's own work outside the lock
-				}
-				if err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
 				}
 			}
 			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				firstErr = err
+			}
 			waits = append(waits, mine...)
 			handoffs += myHandoffs
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	if firstErr != nil {
 		return lockResult{}, fmt.Errorf("bench locks: %s: %w", kind, firstErr)
 	}
-	n, err := rdb.Get(ctx, "bench:counter").Int()
+	got, err := setup.do("GET", "bench:counter")
 	if err != nil {
 		return lockResult{}, err
 	}
@@ -187,86 +203,94 @@ func runLockCell(ctx context.Context, sock string, kind lockKind, clients int, d
 		median:    pct(0.5),
 		p99:       pct(0.99),
 		max:       waits[len(waits)-1],
-		counterOK: n == len(waits),
+		counterOK: got == strconv.Itoa(len(waits)),
 	}, nil
 }
 
-// acquireLock takes the lock and returns its release.
-func acquireLock(ctx context.Context, conn *redis.Conn, kind lockKind) (func() error, error) {
-	switch kind {
-	case remotedShareLock:
-		if err := conn.Do(ctx, "LOCK").Err(); err != nil {
-			return nil, err
-		}
-		return func() error { return conn.Do(ctx, "UNLOCK").Err() }, nil
-	case remotedNamedLock:
-		if err := conn.Do(ctx, "LOCK", "bench:lock").Err(); err != nil {
-			return nil, err
-		}
-		return func() error { return conn.Do(ctx, "UNLOCK", "bench:lock").Err() }, nil
+// benchLock is one client's side of a lock of some kind.
+type benchLock struct {
+	bc         *benchConn
+	kind       lockKind
+	releaseSHA string // the recipe's release script
+	token      string // the recipe's token while held
+}
+
+// lockArgs is the LOCK or UNLOCK command for a remoted lock.
+func (l *benchLock) lockArgs(verb string) []string {
+	if l.kind == remotedNamedLock {
+		return []string{verb, "bench:lock"}
 	}
-	token, err := acquireRecipe(ctx, conn)
-	if err != nil {
-		return nil, err
+	return []string{verb}
+}
+
+// acquire takes the lock, one round trip at a time.
+func (l *benchLock) acquire() error {
+	if l.kind == redisRecipeLock {
+		return l.acquireRecipe()
 	}
-	return func() error { return releaseScript.Run(ctx, conn, []string{"bench:lock"}, token).Err() }, nil
+	_, err := l.bc.do(l.lockArgs("LOCK")...)
+	return err
+}
+
+// release gives the lock up.
+func (l *benchLock) release() error {
+	if l.kind == redisRecipeLock {
+		_, err := l.bc.do("EVALSHA", l.releaseSHA, "1", "bench:lock", l.token)
+		return err
+	}
+	_, err := l.bc.do(l.lockArgs("UNLOCK")...)
+	return err
 }
 
 // acquireRecipe takes the lock the Redis way: SET NX PX with a random
-// token, retried with jittered exponential backoff. It returns the token.
-func acquireRecipe(ctx context.Context, conn *redis.Conn) (string, error) {
+// token, retried with jittered exponential backoff.
+func (l *benchLock) acquireRecipe() error {
 	var tok [16]byte
 	rand.Read(tok[:])
-	token := hex.EncodeToString(tok[:])
+	l.token = hex.EncodeToString(tok[:])
 	backoff := time.Millisecond
 	for {
-		ok, err := conn.SetNX(ctx, "bench:lock", token, 30*time.Second).Result()
-		if err != nil || ok {
-			return token, err
+		ok, err := l.bc.do("SET", "bench:lock", l.token, "NX", "PX", "30000")
+		if err != nil || ok == "OK" {
+			return err
 		}
 		time.Sleep(backoff/2 + time.Duration(mrand.Int64N(int64(backoff))))
 		backoff = min(2*backoff, 64*time.Millisecond)
 	}
 }
 
-// lockedSection runs one critical section pipelined (see benchLocks) and
+// section runs one critical section pipelined (see benchLocks) and
 // returns the owner key's previous value.
-func lockedSection(ctx context.Context, conn *redis.Conn, kind lockKind, me string) (string, error) {
-	var getset *redis.StatusCmd
-	body := func(p redis.Pipeliner) {
-		p.Incr(ctx, "bench:counter")
-		getset = p.SetArgs(ctx, "bench:owner", me, redis.SetArgs{Get: true})
-	}
-	var err error
-	switch kind {
-	case remotedShareLock, remotedNamedLock:
-		var name []any
-		if kind == remotedNamedLock {
-			name = []any{"bench:lock"}
-		}
-		_, err = conn.Pipelined(ctx, func(p redis.Pipeliner) error {
-			p.Do(ctx, append([]any{"LOCK"}, name...)...)
-			body(p)
-			p.Do(ctx, append([]any{"UNLOCK"}, name...)...)
-			return nil
-		})
-	default:
-		var token string
-		if token, err = acquireRecipe(ctx, conn); err != nil {
+func (l *benchLock) section(me string) (string, error) {
+	bc := l.bc
+	n := 3
+	if l.kind == redisRecipeLock {
+		if err := l.acquireRecipe(); err != nil {
 			return "", err
 		}
-		_, err = conn.Pipelined(ctx, func(p redis.Pipeliner) error {
-			body(p)
-			p.EvalSha(ctx, releaseScript.Hash(), []string{"bench:lock"}, token)
-			return nil
-		})
+	} else {
+		bc.send(l.lockArgs("LOCK")...)
+		n = 4
 	}
-	if err == redis.Nil {
-		err = nil
+	bc.send("INCR", "bench:counter")
+	bc.send("SET", "bench:owner", me, "GET")
+	if l.kind == redisRecipeLock {
+		bc.send("EVALSHA", l.releaseSHA, "1", "bench:lock", l.token)
+	} else {
+		bc.send(l.lockArgs("UNLOCK")...)
 	}
-	if err != nil {
+	if err := bc.flush(); err != nil {
 		return "", err
 	}
-	prev, _ := getset.Result()
+	var prev string
+	for i := range n {
+		r, err := bc.read()
+		if err != nil {
+			return "", err
+		}
+		if i == n-2 {
+			prev = r
+		}
+	}
 	return prev, nil
 }
