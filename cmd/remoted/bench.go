@@ -48,10 +48,10 @@ var benchCells = []benchCell{
 }
 
 // bench ("remoted bench", or "remoted bench locks" for benchLocks) starts
-// remoted and redis-server side by side and runs
-// redis-benchmark against both, alternating, in every cell; it prints
-// requests per second and the ratio remoted/redis (the median of -repeat
-// runs each).
+// remoted and redis-server side by side and runs redis-benchmark against
+// both in every cell, alternating, and alternating which goes first; it
+// prints requests per second and the ratio remoted/redis (the median of
+// -repeat runs each).
 func bench(args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -94,8 +94,14 @@ func bench(args []string) error {
 		}
 		res := map[string]map[string][]float64{"remoted": {}, "redis": {}}
 		cpu := map[string][]float64{}
-		for range f.repeat {
-			for _, srv := range []*benchServer{rd, rs} {
+		for i := range f.repeat {
+			// Who runs first alternates, so that neither server always
+			// follows the other (a warm cache, a socket still closing).
+			order := []*benchServer{rd, rs}
+			if i%2 == 1 {
+				order = []*benchServer{rs, rd}
+			}
+			for _, srv := range order {
 				got, busy, err := runBenchmark(f.benchmark, srv, cell, n, f.tests)
 				if err != nil {
 					return err
