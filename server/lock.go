@@ -32,6 +32,7 @@ type lockTable struct {
 	gate    atomic.Int64
 	passing int          // commands let through and not yet done; under mu
 	gated   atomic.Int64 // clients waiting at the gate
+	woken   atomic.Int64 // waiters woken so far: a loop that woke one yields (loop.run)
 }
 
 // gatePassing is gate while queued keyspace commands pass.
@@ -168,10 +169,19 @@ func (lt *lockTable) release(c *Client, name string) bool {
 	c.locksHeld.Add(-1)
 	wake := lt.advanceLocked(hl)
 	lt.mu.Unlock()
-	for _, w := range wake {
+	lt.wake(wake)
+	return true
+}
+
+// wake tells the waiters their turn has come.
+func (lt *lockTable) wake(ws []*lockWaiter) {
+	if len(ws) == 0 {
+		return
+	}
+	lt.woken.Add(int64(len(ws)))
+	for _, w := range ws {
 		close(w.granted)
 	}
-	return true
 }
 
 // advanceLocked serves hl's queue once nobody holds it, and returns the
@@ -228,9 +238,7 @@ func (lt *lockTable) passDone() {
 		lt.gate.Store(0)
 	}
 	lt.mu.Unlock()
-	for _, w := range wake {
-		close(w.granted)
-	}
+	lt.wake(wake)
 }
 
 // releaseAll frees every lock c holds (on disconnect, RESET).

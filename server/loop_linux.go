@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -178,6 +179,7 @@ func (lp *loop) run() {
 	defer lp.goroutines.Add(-1)
 	tok := &leaderToken{}
 	events := make([]unix.EpollEvent, 128)
+	woken := lp.srv.locks.woken.Load()
 	for {
 		n, err := unix.EpollWait(lp.epfd, events, -1)
 		if err == unix.EINTR {
@@ -198,6 +200,15 @@ func (lp *loop) run() {
 			}
 		}
 		lp.settleAll(tok)
+		// A command that let go of a lock has woken the next waiter, whose
+		// goroutine is queued on this thread's P: yield, so that it runs
+		// now rather than once another thread has been woken to take it
+		// from a loop asleep in epoll_wait (handoffs one command at a time,
+		// median wait 108 -> 75 µs: remoted bench locks, two clients).
+		if w := lp.srv.locks.woken.Load(); w != woken {
+			woken = w
+			runtime.Gosched()
+		}
 	}
 }
 
