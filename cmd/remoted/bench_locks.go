@@ -153,23 +153,12 @@ func runLockCell(sock string, kind lockKind, clients int, dur, think time.Durati
 				defer bc.Close()
 				l := benchLock{bc: bc, kind: kind, releaseSHA: releaseSHA}
 				for time.Now().Before(deadline) {
-					start := time.Now()
+					var wait time.Duration
 					var prev string
-					if pipelined {
-						prev, err = l.section(me)
-						mine = append(mine, time.Since(start))
-					} else if err = l.acquire(); err == nil {
-						mine = append(mine, time.Since(start))
-						if _, err = bc.do("INCR", "bench:counter"); err == nil {
-							prev, err = bc.do("SET", "bench:owner", me, "GET")
-						}
-						if err == nil {
-							err = l.release()
-						}
-					}
-					if err != nil {
+					if wait, prev, err = l.cycle(me, pipelined); err != nil {
 						break
 					}
+					mine = append(mine, wait)
 					if prev != me {
 						myHandoffs++
 					}
@@ -213,6 +202,28 @@ type benchLock struct {
 	kind       lockKind
 	releaseSHA string // the recipe's release script
 	token      string // the recipe's token while held
+}
+
+// cycle runs one critical section, one command at a time or pipelined,
+// and returns how long the lock took to get (pipelined: the whole
+// section) and the owner key's previous value.
+func (l *benchLock) cycle(me string, pipelined bool) (wait time.Duration, prev string, err error) {
+	start := time.Now()
+	if pipelined {
+		prev, err = l.section(me)
+		return time.Since(start), prev, err
+	}
+	if err = l.acquire(); err != nil {
+		return 0, "", err
+	}
+	wait = time.Since(start)
+	if _, err = l.bc.do("INCR", "bench:counter"); err == nil {
+		prev, err = l.bc.do("SET", "bench:owner", me, "GET")
+	}
+	if err == nil {
+		err = l.release()
+	}
+	return wait, prev, err
 }
 
 // lockArgs is the LOCK or UNLOCK command for a remoted lock.
