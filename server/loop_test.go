@@ -285,3 +285,54 @@ func TestLoopChurn(t *testing.T) {
 		return true
 	})
 }
+
+// A loop that polls before it sleeps (see waiter) serves what arrives
+// while it polls, and what arrives after it gave up and slept: two
+// clients passing the share-wide lock back and forth, pipelined, end with
+// every increment counted.
+func TestBusyPollServes(t *testing.T) {
+	s, path := newTestServer(t, Config{BusyPoll: 200 * time.Microsecond})
+	if got := dial(t, path).Do("PING"); got != "PONG" { // the loops have started
+		t.Fatal(got)
+	}
+	s.mu.Lock()
+	spare := s.spare
+	s.mu.Unlock()
+	if spare == nil {
+		t.Fatal("no CPU watch with BusyPoll set")
+	}
+	spare.ok.Store(true) // whatever else the machine runs
+	const rounds = 2000
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tc := dial(t, path)
+			for i := range rounds {
+				tc.Write("*1\r\n$4\r\nLOCK\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*1\r\n$6\r\nUNLOCK\r\n")
+				for j := range 3 {
+					if got := tc.Read(); got == "" || got[0] == '-' {
+						t.Errorf("round %d reply %d: %q", i, j, got)
+						return
+					}
+				}
+				if i%500 == 0 { // now and then a pause longer than a poll, not a wait for anything
+					time.Sleep(time.Millisecond)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := dial(t, path).Do("GET", "n"); got != strconv.Itoa(2*rounds) {
+		t.Errorf("counter %s, want %d", got, 2*rounds)
+	}
+}
+
+// runnableThreads reads /proc/loadavg: at least this test is running.
+func TestRunnableThreads(t *testing.T) {
+	n, ok := runnableThreads()
+	if !ok || n < 1 {
+		t.Errorf("runnableThreads() = %d, %v", n, ok)
+	}
+}

@@ -65,7 +65,15 @@ type Config struct {
 	// thread of its own while it runs; 0 means DefaultThreads. A program
 	// that mostly serves should set GOMAXPROCS to Procs(Threads).
 	Threads int
+	// BusyPoll is how long an event loop polls for more work before it
+	// sleeps, while polling pays (see waiter); 0 means DefaultBusyPoll,
+	// negative means never.
+	BusyPoll time.Duration
 }
+
+// DefaultBusyPoll is Config.BusyPoll's default: about two round trips of
+// a client in a request loop on one machine.
+const DefaultBusyPoll = 25 * time.Microsecond
 
 // Server is a share server. Its methods are safe for concurrent use.
 type Server struct {
@@ -82,7 +90,8 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	clients   map[int64]*Client
 	idleTimer *time.Timer
-	loops     []*loop // the event loops, started by the first Serve
+	loops     []*loop   // the event loops, started by the first Serve
+	spare     *spareCPU // whether loops may poll; nil: never
 	nextLoop  int
 
 	nextID    atomic.Int64
@@ -122,6 +131,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Threads <= 0 {
 		cfg.Threads = DefaultThreads()
+	}
+	if cfg.BusyPoll == 0 {
+		cfg.BusyPoll = DefaultBusyPoll
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -198,6 +210,9 @@ func (s *Server) startLoopsLocked() {
 		return
 	}
 	s.loops = []*loop{}
+	if s.cfg.BusyPoll > 0 {
+		s.spare = watchCPU()
+	}
 	for range s.cfg.Threads {
 		lp, err := newLoop(s)
 		if err != nil {
@@ -315,6 +330,9 @@ func (s *Server) checkDoneLocked() {
 		default:
 			for _, lp := range s.loops {
 				lp.close()
+			}
+			if s.spare != nil {
+				close(s.spare.stop)
 			}
 			close(s.done)
 		}

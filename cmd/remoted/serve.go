@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -30,6 +31,7 @@ type serveFlags struct {
 	logLevel    string
 	cpuprofile  string
 	threads     int
+	busyPoll    time.Duration
 	tlsPort     int
 	tlsCert     string
 	tlsKey      string
@@ -49,6 +51,7 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 	fs.StringVar(&f.tlsCert, "tls-cert-file", "", "PEM certificate (chain) for --tls-port")
 	fs.StringVar(&f.tlsKey, "tls-key-file", "", "PEM private key for --tls-port")
 	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "event loops, each an OS thread while it runs (Go gets one more: GOMAXPROCS); default half the CPUs")
+	fs.DurationVar(&f.busyPoll, "busy-poll", server.DefaultBusyPoll, "how long an event loop polls for more work before it sleeps, while polling pays (0: never)")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile here until exit (for benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -108,6 +111,7 @@ func serve(args []string) error {
 		IdleExit:    f.idleExit,
 		Logger:      log,
 		Threads:     f.threads,
+		BusyPoll:    cmp.Or(f.busyPoll, -1), // 0 on the command line: never
 	})
 	// A GC ballast: 64 MiB allocated and never touched (so never
 	// resident) makes the collector's heap target at least that, so a
