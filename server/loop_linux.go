@@ -219,9 +219,10 @@ func (lp *loop) run() {
 // that arrives while the loop polls is served without the loop's thread
 // being woken. Without polling, a server that answers quickly sleeps
 // between every two requests of a client in a loop, and each wake costs
-// more than the request: polling halved a pipelined LOCK handoff's round
-// trip (22 -> 11-13 µs), so two clients made 1.7-1.9 times the handoffs,
-// and one redis-benchmark client 1.3-1.5 times the requests.
+// more than the request. Polling cut the median wait of two clients passing
+// the lock (pipelined) from 22 to 11-13 µs, for 1.4-1.9 times the
+// handoffs (remoted bench locks), and gave one client sending PINGs back
+// to back 1.4 times the replies, at the cost of the server's whole core.
 //
 // Polling pays when work comes back soon, so the loop polls only after a
 // sleep that ended within spin, and stops at the first poll that finds
