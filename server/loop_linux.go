@@ -181,7 +181,7 @@ func (lp *loop) run() {
 	tok := &leaderToken{}
 	events := make([]unix.EpollEvent, 128)
 	woken := lp.srv.locks.woken.Load()
-	w := waiter{spin: lp.srv.cfg.BusyPoll, spare: lp.srv.spare}
+	w := waiter{spin: lp.srv.cfg.BusyPoll, spare: lp.srv.spare, penalty: 1}
 	for {
 		n, err := w.wait(lp.epfd, events)
 		if err == unix.EINTR {
@@ -232,11 +232,11 @@ func (lp *loop) run() {
 // poll in many. And it polls only while the machine has a CPU to spare
 // (spareCPU), so that it never keeps a client process from running.
 type waiter struct {
-	spin    time.Duration // how long a poll lasts; 0 or less: never poll
-	spare   *spareCPU     // nil: never poll
+	spin    time.Duration // how long a poll lasts
+	spare   *spareCPU     // nil (Config.BusyPoll off): never poll
 	polling bool
 	need    int // short sleeps still needed before polling again
-	penalty int // need after the next miss
+	penalty int // need after the next miss, from 1
 }
 
 func (w *waiter) wait(epfd int, events []unix.EpollEvent) (int, error) {
@@ -252,10 +252,9 @@ func (w *waiter) wait(epfd int, events []unix.EpollEvent) (int, error) {
 			}
 		}
 		w.polling = false
-		w.penalty = max(w.penalty, 1)
 		w.need, w.penalty = w.penalty, min(2*w.penalty, 64)
 	}
-	if w.spin <= 0 || w.spare == nil {
+	if w.spare == nil {
 		return unix.EpollWait(epfd, events, -1)
 	}
 	start := time.Now()
