@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -12,12 +13,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // benchFlags are remoted bench's options.
@@ -29,6 +33,7 @@ type benchFlags struct {
 	redis      string
 	benchmark  string
 	only       string
+	pin        bool
 }
 
 // benchCell is one configuration both servers are measured in.
@@ -49,9 +54,10 @@ var benchCells = []benchCell{
 
 // bench ("remoted bench", or "remoted bench locks" for benchLocks) starts
 // remoted and redis-server side by side and runs redis-benchmark against
-// both in every cell, alternating, and alternating which goes first; it
-// prints requests per second and the ratio remoted/redis (the median of
-// -repeat runs each).
+// both in every cell, alternating, and alternating which goes first. It
+// prints each server's median requests per second and the median of the
+// ratios remoted/redis of back-to-back runs, with their range. With -pin
+// redis-benchmark runs on the first CPU and both servers on the others.
 func bench(args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -64,16 +70,24 @@ func bench(args []string) error {
 	f := benchFlags{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.IntVar(&f.requests, "n", 200000, "requests per run (a tenth for one client)")
-	fs.IntVar(&f.repeat, "repeat", 3, "runs per cell and server; the median is reported")
+	fs.IntVar(&f.repeat, "repeat", 5, "runs per cell and server; the medians are reported")
 	fs.StringVar(&f.tests, "t", "set,get", "redis-benchmark tests")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write remoted's CPU profile here")
 	fs.StringVar(&f.redis, "redis-server", "redis-server", "redis-server binary")
 	fs.StringVar(&f.benchmark, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
 	fs.StringVar(&f.only, "only", "", "run only the cells whose transport/clients/pipeline starts with this, e.g. unix/50")
+	fs.BoolVar(&f.pin, "pin", false, "run redis-benchmark on the first CPU and both servers on the others")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	rd, rs, stop, err := startBenchPair(f.cpuprofile, f.redis)
+	var pins benchPins
+	if f.pin {
+		var err error
+		if pins, err = splitCPUs(); err != nil {
+			return err
+		}
+	}
+	rd, rs, stop, err := startBenchPair(f.cpuprofile, f.redis, pins.servers)
 	if err != nil {
 		return err
 	}
@@ -83,7 +97,7 @@ func bench(args []string) error {
 	// "client cpu" is redis-benchmark's own CPU over its run against each
 	// server: near 100%, its one thread is the bottleneck and the cell
 	// measures the client more than the server.
-	fmt.Fprintln(tw, "transport\tclients\tpipeline\ttest\tremoted rps\tredis rps\tratio\tclient cpu (remoted/redis)\t")
+	fmt.Fprintln(tw, "transport\tclients\tpipeline\ttest\tremoted rps\tredis rps\tratio\trange\tclient cpu (remoted/redis)\t")
 	for _, cell := range benchCells {
 		if !strings.HasPrefix(cell.String(), f.only) {
 			continue
@@ -93,6 +107,7 @@ func bench(args []string) error {
 			n /= 10
 		}
 		res := map[string]map[string][]float64{"remoted": {}, "redis": {}}
+		ratios := map[string][]float64{}
 		cpu := map[string][]float64{}
 		for i := range f.repeat {
 			// Who runs first alternates, so that neither server always
@@ -101,21 +116,29 @@ func bench(args []string) error {
 			if i%2 == 1 {
 				order = []*benchServer{rs, rd}
 			}
+			got := map[string]map[string]float64{}
 			for _, srv := range order {
-				got, busy, err := runBenchmark(f.benchmark, srv, cell, n, f.tests)
+				rps, busy, err := runBenchmark(f.benchmark, srv, cell, n, f.tests, pins.client)
 				if err != nil {
 					return err
 				}
-				for test, rps := range got {
-					res[srv.name][test] = append(res[srv.name][test], rps)
+				got[srv.name] = rps
+				for test, v := range rps {
+					res[srv.name][test] = append(res[srv.name][test], v)
 				}
 				cpu[srv.name] = append(cpu[srv.name], busy)
 			}
+			// The ratio is taken within each pair of back-to-back runs,
+			// so a slow spell of the machine's weighs on both sides of it.
+			for test, v := range got["remoted"] {
+				ratios[test] = append(ratios[test], v/got["redis"][test])
+			}
 		}
 		for _, test := range strings.Split(strings.ToUpper(f.tests), ",") {
-			a, b := median(res["remoted"][test]), median(res["redis"][test])
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.0f%%/%.0f%%\t\n",
-				cell.transport, cell.clients, cell.pipeline, test, a, b, a/b,
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.2f-%.2f\t%.0f%%/%.0f%%\t\n",
+				cell.transport, cell.clients, cell.pipeline, test,
+				median(res["remoted"][test]), median(res["redis"][test]),
+				median(ratios[test]), slices.Min(ratios[test]), slices.Max(ratios[test]),
 				100*median(cpu["remoted"]), 100*median(cpu["redis"]))
 		}
 	}
@@ -124,17 +147,18 @@ func bench(args []string) error {
 
 // startBenchPair starts remoted and redis-server side by side in a temp
 // dir; stop stops both and removes it.
-func startBenchPair(cpuprofile, redisBin string) (rd, rs *benchServer, stop func(), err error) {
+// cpus, if not nil, is where both run.
+func startBenchPair(cpuprofile, redisBin string, cpus *unix.CPUSet) (rd, rs *benchServer, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "remoted-bench-")
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ctx := context.Background()
-	if rd, err = startBenchRemoted(ctx, dir, cpuprofile); err != nil {
+	if rd, err = startBenchRemoted(ctx, dir, cpuprofile, cpus); err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, nil, err
 	}
-	if rs, err = startBenchRedis(ctx, dir, redisBin); err != nil {
+	if rs, err = startBenchRedis(ctx, dir, redisBin, cpus); err != nil {
 		rd.stop()
 		os.RemoveAll(dir)
 		return nil, nil, nil, err
@@ -173,7 +197,7 @@ func (s *benchServer) stop() {
 
 // startBenchRemoted runs this binary's serve on a temp socket and a free
 // port, learning the port from its "listening" log line.
-func startBenchRemoted(ctx context.Context, dir, cpuprofile string) (*benchServer, error) {
+func startBenchRemoted(ctx context.Context, dir, cpuprofile string, cpus *unix.CPUSet) (*benchServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -188,7 +212,7 @@ func startBenchRemoted(ctx context.Context, dir, cpuprofile string) (*benchServe
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := startOn(cmd, cpus); err != nil {
 		return nil, fmt.Errorf("bench: start remoted: %w", err)
 	}
 	port, err := scanListeningPort(stderr)
@@ -222,7 +246,7 @@ func scanListeningPort(r io.Reader) (int, error) {
 
 // startBenchRedis runs redis-server without persistence on a temp socket
 // and a free port, and waits until it answers.
-func startBenchRedis(ctx context.Context, dir, bin string) (*benchServer, error) {
+func startBenchRedis(ctx context.Context, dir, bin string, cpus *unix.CPUSet) (*benchServer, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -230,7 +254,7 @@ func startBenchRedis(ctx context.Context, dir, bin string) (*benchServer, error)
 	sock := filepath.Join(dir, "redis.sock")
 	cmd := exec.CommandContext(ctx, bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--unixsocket", sock, "--save", "", "--appendonly", "no", "--dir", dir)
-	if err := cmd.Start(); err != nil {
+	if err := startOn(cmd, cpus); err != nil {
 		return nil, fmt.Errorf("bench: start redis-server: %w", err)
 	}
 	s := &benchServer{name: "redis", sock: sock, port: port, cmd: cmd}
@@ -257,9 +281,10 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// runBenchmark runs redis-benchmark once and returns rps per test, and
-// the share of one CPU redis-benchmark used over its run.
-func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests string) (map[string]float64, float64, error) {
+// runBenchmark runs redis-benchmark once (on cpus, if not nil) and
+// returns rps per test, and the share of one CPU redis-benchmark used over
+// its run.
+func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests string, cpus *unix.CPUSet) (map[string]float64, float64, error) {
 	args := []string{"-c", strconv.Itoa(cell.clients), "-P", strconv.Itoa(cell.pipeline),
 		"-n", strconv.Itoa(n), "-t", tests, "--csv"}
 	if cell.transport == "unix" {
@@ -268,16 +293,21 @@ func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests strin
 		args = append(args, "-h", "127.0.0.1", "-p", strconv.Itoa(s.port))
 	}
 	cmd := exec.Command(bin, args...)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
 	start := time.Now()
-	out, err := cmd.Output()
+	err := startOn(cmd, cpus)
+	if err == nil {
+		err = cmd.Wait()
+	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("bench: redis-benchmark %v: %w", args, err)
+		return nil, 0, fmt.Errorf("bench: redis-benchmark %v: %w: %s", args, err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	ps := cmd.ProcessState
 	busy := (ps.UserTime() + ps.SystemTime()).Seconds() / time.Since(start).Seconds()
-	recs, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
+	recs, err := csv.NewReader(&out).ReadAll()
 	if err != nil {
-		return nil, 0, fmt.Errorf("bench: redis-benchmark output %q: %w", out, err)
+		return nil, 0, fmt.Errorf("bench: redis-benchmark output %q: %w", out.String(), err)
 	}
 	res := map[string]float64{}
 	for _, r := range recs {
@@ -289,4 +319,50 @@ func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests strin
 		}
 	}
 	return res, busy, nil
+}
+
+// benchPins are the CPUs -pin puts the client and the servers on.
+type benchPins struct {
+	client, servers *unix.CPUSet
+}
+
+// splitCPUs gives the client the first CPU this process may run on and
+// the servers all the others.
+func splitCPUs() (benchPins, error) {
+	var all unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &all); err != nil {
+		return benchPins{}, fmt.Errorf("bench: -pin: %w", err)
+	}
+	if all.Count() < 2 {
+		return benchPins{}, errors.New("bench: -pin needs two CPUs")
+	}
+	client, servers := new(unix.CPUSet), new(unix.CPUSet)
+	*servers = all
+	for cpu := 0; ; cpu++ {
+		if all.IsSet(cpu) {
+			client.Set(cpu)
+			servers.Clear(cpu)
+			return benchPins{client, servers}, nil
+		}
+	}
+}
+
+// startOn starts cmd on the CPUs in cpus (nil: wherever this process
+// runs). A child inherits the CPU affinity of the thread that forks it, so
+// the fork happens on a thread locked to a goroutine that pins it first
+// and ends without unlocking it, which ends the thread too.
+func startOn(cmd *exec.Cmd, cpus *unix.CPUSet) error {
+	if cpus == nil {
+		return cmd.Start()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := unix.SchedSetaffinity(0, cpus); err != nil {
+			errc <- err
+			return
+		}
+		errc <- cmd.Start()
+	}()
+	return <-errc
 }
