@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +28,10 @@ import (
 type Options struct {
 	// URL is the share's address: unix:///path/to.sock,
 	// redis://[user:pass@]host:port[/0] or rediss://... for TLS. Empty
-	// means DefaultURL().
+	// means DefaultURL(). For a Redis Cluster, any one node's URL will do;
+	// addr=host:port parameters name more nodes to try first contact with
+	// (redis://node1:7000?addr=node2:7000&addr=node3:7000), as go-redis's
+	// ParseClusterURL reads them.
 	URL string
 	// TLSConfig, if set, replaces the TLS configuration a rediss:// URL
 	// implies (say, to trust a private CA).
@@ -67,12 +72,14 @@ func Connect(ctx context.Context, url string) (*Share, error) {
 // SETINFO and maintenance-notification handshakes.
 //
 // A server that is not remoted (Redis, Valkey) gets the lease-based lock
-// fallback (see Mutex). The caller closes the Share.
+// fallback (see Mutex). A node of a Redis Cluster (HELLO's mode is
+// "cluster") gets a go-redis ClusterClient over the whole cluster: see
+// Share.Cluster for what changes there. The caller closes the Share.
 func ConnectOptions(ctx context.Context, o Options) (*Share, error) {
 	if o.URL == "" {
 		o.URL = DefaultURL()
 	}
-	ropt, err := redis.ParseURL(o.URL)
+	ropt, seeds, err := parseURL(o.URL)
 	if err != nil {
 		return nil, fmt.Errorf("stub: connect: %w", err)
 	}
@@ -95,24 +102,88 @@ func ConnectOptions(ctx context.Context, o Options) (*Share, error) {
 	setClientOptions(ropt)
 	ropt.PoolSize = o.PoolSize
 
-	d := &dialer{network: ropt.Network, addr: ropt.Addr, tls: ropt.TLSConfig, timeout: o.DialTimeout}
-	hc, info, err := d.handshake(ctx, ropt.Username, ropt.Password)
+	d := &dialer{network: ropt.Network, tls: ropt.TLSConfig, timeout: o.DialTimeout}
+	var hc *helloConn
+	var info helloInfo
+	for _, d.addr = range seeds { // the first node that answers
+		if hc, info, err = d.handshake(ctx, ropt.Username, ropt.Password); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	d.first.Store(hc)
-	ropt.Dialer = d.dial
 	s := &Share{
 		opts:   o,
 		ropt:   ropt,
 		dialer: d,
-		rdb:    redis.NewClient(ropt),
 		server: info.server,
 		native: info.server == "remoted",
+	}
+	switch {
+	case info.mode == "cluster":
+		// go-redis learns the cluster's nodes from CLUSTER SLOTS and dials
+		// each itself; the greeted connection is not one it asks for.
+		hc.Close()
+		// The node that answered goes first, so go-redis asks it first.
+		seeds = slices.DeleteFunc(seeds, func(a string) bool { return a == d.addr })
+		seeds = append([]string{d.addr}, seeds...)
+		s.cluster = redis.NewClusterClient(clusterOptions(ropt, seeds))
+		s.rdb = s.cluster
+	case len(seeds) > 1:
+		hc.Close()
+		return nil, fmt.Errorf("stub: connect: %s is not a Redis Cluster node (HELLO says mode %q), but the URL names more nodes with addr=", ropt.Addr, info.mode)
+	default:
+		d.first.Store(hc)
+		ropt.Dialer = d.dial
+		s.rdb = redis.NewClient(ropt)
 	}
 	s.mutexes = make(map[*Mutex]struct{})
 	s.closeCtx, s.closeCancel = context.WithCancel(context.Background())
 	return s, nil
+}
+
+// parseURL parses a share URL as go-redis's ParseURL does, after taking
+// out the addr parameters of a cluster URL; seeds is the URL's address
+// followed by theirs.
+func parseURL(raw string) (o *redis.Options, seeds []string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	q := u.Query()
+	more := q["addr"]
+	if len(more) > 0 {
+		q.Del("addr")
+		u.RawQuery = q.Encode()
+	}
+	if o, err = redis.ParseURL(u.String()); err != nil {
+		return nil, nil, err
+	}
+	if len(more) > 0 && o.Network == "unix" {
+		return nil, nil, errors.New("addr= names cluster nodes, which a unix:// URL cannot reach")
+	}
+	return o, append([]string{o.Addr}, more...), nil
+}
+
+// clusterOptions carries what ConnectOptions set for one server over to a
+// cluster of them; each node's client gets setClientOptions's handshake
+// and timeouts. A cluster has only database 0, so a /N in the URL is
+// ignored.
+func clusterOptions(o *redis.Options, seeds []string) *redis.ClusterOptions {
+	return &redis.ClusterOptions{
+		Addrs:       seeds,
+		Username:    o.Username,
+		Password:    o.Password,
+		TLSConfig:   o.TLSConfig,
+		DialTimeout: o.DialTimeout,
+		PoolSize:    o.PoolSize,
+		Protocol:    3,
+		NewClient: func(no *redis.Options) *redis.Client {
+			setClientOptions(no)
+			return redis.NewClient(no)
+		},
+	}
 }
 
 // setClientOptions makes go-redis's handshake one HELLO: RESP3 (both
@@ -167,6 +238,7 @@ func (d *dialer) dialRaw(ctx context.Context) (net.Conn, error) {
 type helloInfo struct {
 	server  string // "remoted", "redis", "valkey", ...
 	version string
+	mode    string // "standalone", "cluster" or "sentinel"
 }
 
 // handshake dials and sends HELLO 3 as go-redis would, returning the
@@ -213,6 +285,8 @@ func (d *dialer) handshake(ctx context.Context, user, pass string) (*helloConn, 
 				info.server = val
 			case "version":
 				info.version = val
+			case "mode":
+				info.mode = val
 			}
 		}
 	}

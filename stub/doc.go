@@ -89,4 +89,14 @@
 // released by a token-checked script. They are advisory: other clients of
 // the Redis are not stopped, and the share-wide lock does not freeze the
 // keyspace. Keys leaves the lease keys out.
+//
+// # Redis Cluster
+//
+// Where one machine is not enough, point REMOTED_URL (or Options.URL) at
+// any node of a Redis Cluster, optionally naming more nodes with addr=
+// parameters; the stub sees HELLO's mode "cluster" and talks to every node
+// through one go-redis ClusterClient. The locks are leases as on any Redis.
+// SetMany, GetMany and Delete send one command per key, since one MSET,
+// MGET or DEL cannot span hash slots: each key is atomic, the group is
+// not. Keys walks every master. See Share.Cluster.
 package stub

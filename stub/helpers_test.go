@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,20 +22,42 @@ import (
 	"github.com/remoted/remoted/stub"
 )
 
-// The suite runs every Share test against two backends: an in-process
-// remoted on a unix socket, and a real redis-server (7) the tests start on
-// a free port. Tests that only make sense on one are marked with
-// remotedOnly or redisOnly. Under CI=true a missing redis-server fails the
-// redis half instead of skipping it.
+// The suite runs every Share test against three backends: an in-process
+// remoted on a unix socket, a real redis-server (7) the tests start on a
+// free port, and a Redis Cluster of three such servers. Tests that only
+// make sense on remoted are marked with remotedOnly. Under CI=true a
+// missing redis-server or redis-cli fails the redis and cluster halves
+// instead of skipping them.
 
 var (
 	remotedURL string // set by TestMain, also as REMOTED_URL for the examples
+	testDir    string // TestMain's, removed at its end
 
-	redisOnce sync.Once
-	redisURL  string
-	redisErr  error
-	redisCmd  *exec.Cmd
+	redisServer  = &lazyServer{what: "redis-server", start: startRedis}
+	redisCluster = &lazyServer{what: "redis cluster", start: startCluster}
+	clusterAddrs []string // host:port of each node of redisCluster
+
+	servers []*exec.Cmd // the redis-servers started, killed at the end
 )
+
+// lazyServer is a server the tests share, started on first use.
+type lazyServer struct {
+	what  string
+	start func() (url string, err error)
+	once  sync.Once
+	url   string
+	err   error
+}
+
+// get returns the server's URL, starting it if this is the first call.
+func (l *lazyServer) get(tb testing.TB) string {
+	tb.Helper()
+	l.once.Do(func() { l.url, l.err = l.start() })
+	if l.err != nil {
+		testdep.Missing(tb, "%s: %v", l.what, l.err)
+	}
+	return l.url
+}
 
 func TestMain(m *testing.M) {
 	stub.Init() // children started by the process tests run their role here
@@ -45,6 +68,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	testDir = dir
 	stop, url, err := startRemoted(filepath.Join(dir, "s.sock"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -54,9 +78,9 @@ func TestMain(m *testing.M) {
 	os.Setenv("REMOTED_URL", url)
 	code := m.Run()
 	stop()
-	if redisCmd != nil {
-		redisCmd.Process.Kill()
-		redisCmd.Wait()
+	for _, cmd := range servers {
+		cmd.Process.Kill()
+		cmd.Wait()
 	}
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -79,51 +103,126 @@ func startRemoted(path string) (stop func(), url string, err error) {
 	}, "unix://" + path, nil
 }
 
-// realRedis returns the URL of the redis-server shared by the tests,
-// starting it on first use.
-func realRedis(tb testing.TB) string {
-	tb.Helper()
-	redisOnce.Do(func() { redisURL, redisErr = startRedis() })
-	if redisErr != nil {
-		testdep.Missing(tb, "redis-server: %v", redisErr)
-	}
-	return redisURL
-}
+// realRedis returns the URL of the redis-server shared by the tests.
+func realRedis(tb testing.TB) string { return redisServer.get(tb) }
 
 func startRedis() (string, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return "", err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := freePorts(1)
 	if err != nil {
 		return "", err
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--databases", "1")
-	if err := cmd.Start(); err != nil {
+	url := fmt.Sprintf("redis://127.0.0.1:%d", ports[0])
+	return url, startServer(bin, url, "--port", strconv.Itoa(ports[0]), "--databases", "1")
+}
+
+// realCluster returns the URL of the Redis Cluster shared by the tests:
+// three masters, no replicas, every slot covered. The URL names all three
+// nodes.
+func realCluster(tb testing.TB) string { return redisCluster.get(tb) }
+
+func startCluster() (string, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
 		return "", err
 	}
-	redisCmd = cmd
-	url := fmt.Sprintf("redis://127.0.0.1:%d", port)
-	opt, _ := redis.ParseURL(url)
+	cli, err := exec.LookPath("redis-cli")
+	if err != nil {
+		return "", err
+	}
+	const nodes = 3
+	ports, err := freePorts(2 * nodes) // a client port and a bus port each
+	if err != nil {
+		return "", err
+	}
+	var addrs []string
+	for i := range nodes {
+		dir := filepath.Join(testDir, fmt.Sprintf("cluster-%d", i))
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			return "", err
+		}
+		port := ports[2*i]
+		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", port))
+		err := startServer(bin, "redis://"+addrs[i], "--port", strconv.Itoa(port),
+			"--cluster-port", strconv.Itoa(ports[2*i+1]), "--cluster-enabled", "yes",
+			"--cluster-config-file", filepath.Join(dir, "nodes.conf"), "--dir", dir)
+		if err != nil {
+			return "", err
+		}
+	}
+	out, err := exec.Command(cli, append(append([]string{"--cluster", "create"}, addrs...),
+		"--cluster-replicas", "0", "--cluster-yes")...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	// Ready when every node sees every slot served.
+	for _, addr := range addrs {
+		c := redis.NewClient(&redis.Options{Addr: addr})
+		err := waitFor(func(ctx context.Context) error {
+			info, err := c.ClusterInfo(ctx).Result()
+			if err == nil && !strings.Contains(info, "cluster_state:ok") {
+				err = fmt.Errorf("%s: cluster_state not ok", addr)
+			}
+			return err
+		})
+		c.Close()
+		if err != nil {
+			return "", err
+		}
+	}
+	clusterAddrs = addrs
+	return fmt.Sprintf("redis://%s?addr=%s&addr=%s", addrs[0], addrs[1], addrs[2]), nil
+}
+
+// startServer starts redis-server without persistence on 127.0.0.1 with
+// the given arguments and waits until url answers PING.
+func startServer(bin, url string, args ...string) error {
+	cmd := exec.Command(bin, append(args, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")...)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	servers = append(servers, cmd)
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return err
+	}
 	c := redis.NewClient(opt)
 	defer c.Close()
+	return waitFor(func(ctx context.Context) error { return c.Ping(ctx).Err() })
+}
+
+// waitFor polls ready until it succeeds, for up to 10 s.
+func waitFor(ready func(context.Context) error) error {
 	deadline := time.Now().Add(10 * time.Second)
-	for { // wait for readiness: PING answers
+	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := c.Ping(ctx).Err()
+		err := ready(ctx)
 		cancel()
 		if err == nil {
-			return url, nil
+			return nil
 		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("redis-server on port %d not ready: %w", port, err)
+			return fmt.Errorf("not ready: %w", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// freePorts returns n distinct TCP ports free on 127.0.0.1 a moment ago.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer ln.Close() // held until all are picked, so none repeats
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
 }
 
 // backend is one server the suite runs against.
@@ -135,6 +234,7 @@ type backend struct {
 var backends = []backend{
 	{"remoted", func(testing.TB) string { return remotedURL }},
 	{"redis", realRedis},
+	{"cluster", realCluster},
 }
 
 // forEachBackend runs fn as a subtest per backend with a connected Share

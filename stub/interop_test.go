@@ -44,11 +44,11 @@ func TestPythonInterop(t *testing.T) {
 			p + "tagstr": "\xd9\xd9\xf7abc",
 			p + "struct": pyStruct{"ada", []string{"x", "y"}, 36, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)},
 		}))
-		url := "unix://" + s.Redis().Options().Addr
-		if s.Redis().Options().Network == "tcp" {
-			url = "redis://" + s.Redis().Options().Addr
+		args := []string{"testdata/stub_interop.py", stub.URL(s), p}
+		if s.Cluster() {
+			args = append(args, "cluster")
 		}
-		out, err := exec.CommandContext(ctx, python, "testdata/stub_interop.py", url, p).CombinedOutput()
+		out, err := exec.CommandContext(ctx, python, args...).CombinedOutput()
 		if err != nil || strings.TrimSpace(string(out)) != "ok" {
 			t.Fatalf("stub_interop.py: %v\n%s", err, out)
 		}
@@ -92,13 +92,14 @@ func TestRedisCLIInterop(t *testing.T) {
 	}
 	forEachBackend(t, func(t *testing.T, s *stub.Share, p string) {
 		ctx := tctx(t)
-		o := s.Redis().Options()
-		var target []string
-		if o.Network == "unix" {
-			target = []string{"-s", o.Addr}
-		} else {
-			host, port, _ := strings.Cut(o.Addr, ":")
-			target = []string{"-h", host, "-p", port}
+		// redis-cli -u takes redis:// URLs, -c follows a cluster's
+		// redirections.
+		target := []string{"-u", stub.URL(s)}
+		if path, ok := strings.CutPrefix(stub.URL(s), "unix://"); ok {
+			target = []string{"-s", path}
+		}
+		if s.Cluster() {
+			target = append(target, "-c")
 		}
 		redisCLI := func(args ...string) string {
 			out, err := exec.CommandContext(ctx, cli, append(target, args...)...).CombinedOutput()

@@ -453,7 +453,7 @@ func (m *Mutex) lockLease(ctx context.Context, timeout time.Duration) (bool, err
 }
 
 // renew extends the lease every third of it until stopped or lost.
-func (l *lease) renew(rdb *redis.Client, ttl time.Duration) {
+func (l *lease) renew(rdb redis.Scripter, ttl time.Duration) {
 	defer close(l.done)
 	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
@@ -476,7 +476,7 @@ func (l *lease) renew(rdb *redis.Client, ttl time.Duration) {
 
 // release stops the renewal and deletes the key if it still holds the
 // token.
-func (l *lease) release(ctx context.Context, rdb *redis.Client) error {
+func (l *lease) release(ctx context.Context, rdb redis.Scripter) error {
 	close(l.stop)
 	<-l.done
 	n, err := releaseScript.Run(ctx, rdb, []string{l.key}, l.token).Int()

@@ -18,11 +18,7 @@ import (
 // other returns another Share on the same server as s.
 func other(t *testing.T, s *stub.Share) *stub.Share {
 	t.Helper()
-	o := s.Redis().Options()
-	if o.Network == "unix" {
-		return connect(t, "unix://"+o.Addr)
-	}
-	return connect(t, "redis://"+o.Addr)
+	return connect(t, stub.URL(s))
 }
 
 func TestShareLockBasics(t *testing.T) {
@@ -227,7 +223,7 @@ func TestConcurrentUnderLock(t *testing.T) {
 func TestServerErrorTexts(t *testing.T) {
 	s := connect(t, remotedURL)
 	ctx := tctx(t)
-	conn := s.Redis().Conn()
+	conn := s.Redis().(*redis.Client).Conn()
 	defer conn.Close()
 	must(t, conn.Do(ctx, "lock", "t").Err())
 	err := stub.MapError(conn.Do(ctx, "lock", "t").Err())

@@ -22,9 +22,12 @@ type Share struct {
 	opts   Options
 	ropt   *redis.Options // go-redis's options, the template for lock connections
 	dialer *dialer
-	rdb    *redis.Client
-	server string // HELLO's server field
-	native bool   // the server is remoted: LOCK and UNLOCK exist
+	rdb    redis.UniversalClient // cluster, or a *redis.Client
+	server string                // HELLO's server field
+	native bool                  // the server is remoted: LOCK and UNLOCK exist
+
+	// cluster is the client of a Redis Cluster, nil on one server.
+	cluster *redis.ClusterClient
 
 	// route, while this Share holds the share-wide lock on remoted, is the
 	// lock's connection: every call goes there until Unlock.
@@ -45,7 +48,7 @@ type Share struct {
 // done on the returned lockConn (nil-safe) when the call is over, so that
 // Unlock waits for calls in flight on the lock's connection before
 // closing it.
-func (s *Share) conn() (*redis.Client, *lockConn) {
+func (s *Share) conn() (redis.Cmdable, *lockConn) {
 	lc := s.route.Load()
 	if lc == nil {
 		return s.rdb, nil
@@ -70,10 +73,21 @@ func (s *Share) Server() string { return s.server }
 // elsewhere they are advisory leases (see Mutex).
 func (s *Share) Native() bool { return s.native }
 
+// Cluster reports whether the share is a Redis Cluster. There the stub
+// talks to every node through one go-redis ClusterClient, and:
+//   - SetMany, GetMany and Delete send one command per key in a
+//     pipeline, since one MSET, MGET or DEL cannot span hash slots: each
+//     key is set, read or removed atomically, the group is not;
+//   - Keys walks every master with SCAN; a key that moves between nodes
+//     during the walk (resharding) may be missed;
+//   - the locks are leases, as on any server without LOCK (see Mutex).
+func (s *Share) Cluster() bool { return s.cluster != nil }
+
 // Redis returns the go-redis client under the Share, for commands the
-// stub does not wrap. It bypasses the share-wide lock's routing and the
+// stub does not wrap: a *redis.Client, or a *redis.ClusterClient when
+// Cluster is true. It bypasses the share-wide lock's routing and the
 // codec; the Share owns and closes it.
-func (s *Share) Redis() *redis.Client { return s.rdb }
+func (s *Share) Redis() redis.UniversalClient { return s.rdb }
 
 // SetOption modifies a Set.
 type SetOption func(*setOptions)
@@ -146,10 +160,40 @@ func (s *Share) Delete(ctx context.Context, keys ...string) (int, error) {
 	if len(keys) == 0 {
 		return 0, nil
 	}
+	if s.cluster != nil {
+		cmds, err := s.perKey(ctx, keys, func(p redis.Pipeliner, k string) { p.Del(ctx, k) })
+		n := 0
+		for _, cmd := range cmds {
+			n += int(cmd.(*redis.IntCmd).Val())
+		}
+		return n, err
+	}
 	c, lc := s.conn()
 	defer lc.done()
 	n, err := c.Del(ctx, keys...).Result()
 	return int(n), mapError(err)
+}
+
+// perKey runs one command per key, made by add, in a pipeline over the
+// cluster, and returns the commands. A missing key (redis.Nil) is not an
+// error.
+func (s *Share) perKey(ctx context.Context, keys []string, add func(p redis.Pipeliner, key string)) ([]redis.Cmder, error) {
+	cmds, err := s.cluster.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			add(p, k)
+		}
+		return nil
+	})
+	if errors.Is(err, redis.Nil) {
+		err = nil
+		for _, cmd := range cmds {
+			if e := cmd.Err(); e != nil && !errors.Is(e, redis.Nil) {
+				err = e
+				break
+			}
+		}
+	}
+	return cmds, mapError(err)
 }
 
 // Incr adds delta to the integer at key (0 if missing) and returns the
@@ -182,16 +226,12 @@ func (s *Share) Keys(ctx context.Context, pattern string) ([]string, error) {
 	if pattern == "" {
 		pattern = "*"
 	}
-	c, lc := s.conn()
-	defer lc.done()
+	var mu sync.Mutex // the masters of a cluster are walked at once
 	seen := make(map[string]struct{})
 	var keys []string
-	var cursor uint64
-	for {
-		batch, next, err := c.Scan(ctx, cursor, pattern, scanCount).Result()
-		if err != nil {
-			return nil, mapError(err)
-		}
+	add := func(batch []string) {
+		mu.Lock()
+		defer mu.Unlock()
 		for _, k := range batch {
 			if _, dup := seen[k]; dup || (!s.native && strings.HasPrefix(k, lockKeyPrefix)) {
 				continue
@@ -199,16 +239,43 @@ func (s *Share) Keys(ctx context.Context, pattern string) ([]string, error) {
 			seen[k] = struct{}{}
 			keys = append(keys, k)
 		}
-		if cursor = next; cursor == 0 {
-			break
-		}
+	}
+	var err error
+	if s.cluster != nil {
+		err = s.cluster.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return scan(ctx, node, pattern, add)
+		})
+	} else {
+		c, lc := s.conn()
+		err = scan(ctx, c, pattern, add)
+		lc.done()
+	}
+	if err != nil {
+		return nil, mapError(err)
 	}
 	slices.Sort(keys)
 	return keys, nil
 }
 
+// scan walks one server's keys matching pattern, handing each batch to
+// add.
+func scan(ctx context.Context, c redis.Cmdable, pattern string, add func([]string)) error {
+	var cursor uint64
+	for {
+		batch, next, err := c.Scan(ctx, cursor, pattern, scanCount).Result()
+		if err != nil {
+			return err
+		}
+		add(batch)
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
+}
+
 // SetMany stores every key and value of m in one round trip (MSET), all
 // at once: no other client sees some set and others not. None expires.
+// On a Redis Cluster each key is set on its own (see Share.Cluster).
 func (s *Share) SetMany(ctx context.Context, m map[string]any) error {
 	if len(m) == 0 {
 		return nil
@@ -220,6 +287,15 @@ func (s *Share) SetMany(ctx context.Context, m map[string]any) error {
 			return fmt.Errorf("stub: key %q: %w", k, err)
 		}
 		args = append(args, k, a)
+	}
+	if s.cluster != nil {
+		_, err := s.cluster.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i := 0; i < len(args); i += 2 {
+				p.Set(ctx, args[i].(string), args[i+1], 0)
+			}
+			return nil
+		})
+		return mapError(err)
 	}
 	c, lc := s.conn()
 	defer lc.done()
@@ -233,10 +309,23 @@ type Value string
 func (v Value) Decode(ptr any) error { return decode(string(v), ptr) }
 
 // GetMany reads keys in one round trip (MGET) and returns the values of
-// those that exist; a missing key is absent from the map.
+// those that exist; a missing key is absent from the map. On a Redis
+// Cluster each key is read on its own (see Share.Cluster).
 func (s *Share) GetMany(ctx context.Context, keys ...string) (map[string]Value, error) {
 	out := make(map[string]Value, len(keys))
 	if len(keys) == 0 {
+		return out, nil
+	}
+	if s.cluster != nil {
+		cmds, err := s.perKey(ctx, keys, func(p redis.Pipeliner, k string) { p.Get(ctx, k) })
+		if err != nil {
+			return nil, err
+		}
+		for i, cmd := range cmds {
+			if v, err := cmd.(*redis.StringCmd).Result(); err == nil {
+				out[keys[i]] = Value(v)
+			}
+		}
 		return out, nil
 	}
 	c, lc := s.conn()

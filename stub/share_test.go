@@ -229,9 +229,10 @@ func TestClose(t *testing.T) {
 
 func TestServerDetected(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s *stub.Share, p string) {
-		want := map[string]string{"remoted": "remoted", "redis": "redis"}[strings.Split(t.Name(), "/")[1]]
-		if s.Server() != want || s.Native() != (want == "remoted") {
-			t.Errorf("Server() = %q, Native() = %v", s.Server(), s.Native())
+		be := strings.Split(t.Name(), "/")[1]
+		want := map[string]string{"remoted": "remoted", "redis": "redis", "cluster": "redis"}[be]
+		if s.Server() != want || s.Native() != (want == "remoted") || s.Cluster() != (be == "cluster") {
+			t.Errorf("Server() = %q, Native() = %v, Cluster() = %v", s.Server(), s.Native(), s.Cluster())
 		}
 	})
 }

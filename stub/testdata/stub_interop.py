@@ -28,7 +28,11 @@ def decode(raw):
 
 def main():
     url, p = sys.argv[1], sys.argv[2]
-    r = redis.Redis.from_url(url)
+    if len(sys.argv) > 3 and sys.argv[3] == "cluster":
+        from redis.cluster import RedisCluster
+        r = RedisCluster.from_url(url)
+    else:
+        r = redis.Redis.from_url(url)
     errors = []
 
     def expect(key, want, conv=lambda v: v):
