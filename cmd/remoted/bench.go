@@ -34,6 +34,7 @@ type benchFlags struct {
 	benchmark  string
 	only       string
 	pin        bool
+	self       bool
 }
 
 // benchCell is one configuration both servers are measured in.
@@ -57,7 +58,9 @@ var benchCells = []benchCell{
 // both in every cell, alternating, and alternating which goes first. It
 // prints each server's median requests per second and the median of the
 // ratios remoted/redis of back-to-back runs, with their range. With -pin
-// redis-benchmark runs on the first CPU and both servers on the others.
+// redis-benchmark runs on the first CPU and both servers on the others;
+// with -self a second remoted stands in for redis-server, which shows how
+// far the machine and redis-benchmark alone move a ratio.
 func bench(args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -77,6 +80,7 @@ func bench(args []string) error {
 	fs.StringVar(&f.benchmark, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
 	fs.StringVar(&f.only, "only", "", "run only the cells whose transport/clients/pipeline starts with this, e.g. unix/50")
 	fs.BoolVar(&f.pin, "pin", false, "run redis-benchmark on the first CPU and both servers on the others")
+	fs.BoolVar(&f.self, "self", false, "measure against a second remoted instead of redis-server: the ratios then show the noise of the machine and the client")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,7 +91,11 @@ func bench(args []string) error {
 			return err
 		}
 	}
-	rd, rs, stop, err := startBenchPair(f.cpuprofile, f.redis, pins.servers)
+	baseline := f.redis
+	if f.self {
+		baseline = ""
+	}
+	rd, rs, stop, err := startBenchPair(f.cpuprofile, baseline, pins.servers)
 	if err != nil {
 		return err
 	}
@@ -97,7 +105,7 @@ func bench(args []string) error {
 	// "client cpu" is redis-benchmark's own CPU over its run against each
 	// server: near 100%, its one thread is the bottleneck and the cell
 	// measures the client more than the server.
-	fmt.Fprintln(tw, "transport\tclients\tpipeline\ttest\tremoted rps\tredis rps\tratio\trange\tclient cpu (remoted/redis)\t")
+	fmt.Fprintf(tw, "transport\tclients\tpipeline\ttest\t%[1]s rps\t%[2]s rps\tratio\trange\tclient cpu (%[1]s/%[2]s)\t\n", rd.name, rs.name)
 	for _, cell := range benchCells {
 		if !strings.HasPrefix(cell.String(), f.only) {
 			continue
@@ -106,7 +114,7 @@ func bench(args []string) error {
 		if cell.clients == 1 {
 			n /= 10
 		}
-		res := map[string]map[string][]float64{"remoted": {}, "redis": {}}
+		res := map[string]map[string][]float64{rd.name: {}, rs.name: {}}
 		ratios := map[string][]float64{}
 		cpu := map[string][]float64{}
 		for i := range f.repeat {
@@ -130,35 +138,41 @@ func bench(args []string) error {
 			}
 			// The ratio is taken within each pair of back-to-back runs,
 			// so a slow spell of the machine's weighs on both sides of it.
-			for test, v := range got["remoted"] {
-				ratios[test] = append(ratios[test], v/got["redis"][test])
+			for test, v := range got[rd.name] {
+				ratios[test] = append(ratios[test], v/got[rs.name][test])
 			}
 		}
 		for _, test := range strings.Split(strings.ToUpper(f.tests), ",") {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.2f-%.2f\t%.0f%%/%.0f%%\t\n",
 				cell.transport, cell.clients, cell.pipeline, test,
-				median(res["remoted"][test]), median(res["redis"][test]),
+				median(res[rd.name][test]), median(res[rs.name][test]),
 				median(ratios[test]), slices.Min(ratios[test]), slices.Max(ratios[test]),
-				100*median(cpu["remoted"]), 100*median(cpu["redis"]))
+				100*median(cpu[rd.name]), 100*median(cpu[rs.name]))
 		}
 	}
 	return tw.Flush()
 }
 
-// startBenchPair starts remoted and redis-server side by side in a temp
-// dir; stop stops both and removes it.
-// cpus, if not nil, is where both run.
+// startBenchPair starts remoted and redis-server (redisBin) side by side
+// in a temp dir, or with redisBin "" a second remoted in redis-server's
+// place; stop stops both and removes the dir. cpus, if not nil, is where
+// both run.
 func startBenchPair(cpuprofile, redisBin string, cpus *unix.CPUSet) (rd, rs *benchServer, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "remoted-bench-")
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ctx := context.Background()
-	if rd, err = startBenchRemoted(ctx, dir, cpuprofile, cpus); err != nil {
+	if rd, err = startBenchRemoted(ctx, dir, "remoted", cpuprofile, cpus); err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, nil, err
 	}
-	if rs, err = startBenchRedis(ctx, dir, redisBin, cpus); err != nil {
+	if redisBin == "" {
+		rs, err = startBenchRemoted(ctx, dir, "remoted-2", "", cpus)
+	} else {
+		rs, err = startBenchRedis(ctx, dir, redisBin, cpus)
+	}
+	if err != nil {
 		rd.stop()
 		os.RemoveAll(dir)
 		return nil, nil, nil, err
@@ -197,12 +211,12 @@ func (s *benchServer) stop() {
 
 // startBenchRemoted runs this binary's serve on a temp socket and a free
 // port, learning the port from its "listening" log line.
-func startBenchRemoted(ctx context.Context, dir, cpuprofile string, cpus *unix.CPUSet) (*benchServer, error) {
+func startBenchRemoted(ctx context.Context, dir, name, cpuprofile string, cpus *unix.CPUSet) (*benchServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	sock := filepath.Join(dir, "remoted.sock")
+	sock := filepath.Join(dir, name+".sock")
 	args := []string{"serve", "--unix", sock, "--port", "0", "--log-level", "info"}
 	if cpuprofile != "" {
 		args = append(args, "--cpuprofile", cpuprofile)
@@ -221,7 +235,7 @@ func startBenchRemoted(ctx context.Context, dir, cpuprofile string, cpus *unix.C
 		cmd.Wait()
 		return nil, fmt.Errorf("bench: remoted: %w", err)
 	}
-	return &benchServer{name: "remoted", sock: sock, port: port, cmd: cmd}, nil
+	return &benchServer{name: name, sock: sock, port: port, cmd: cmd}, nil
 }
 
 // scanListeningPort reads slog lines until the TCP listening line, then
