@@ -188,7 +188,7 @@ func (g *cmdGen) draw() string {
 		g.queue++
 	}
 	k, v := g.key(), g.pick(genValues)
-	switch g.r.IntN(44) {
+	switch g.r.IntN(48) {
 	case 0:
 		return "GET " + k
 	case 1:
@@ -290,7 +290,17 @@ func (g *cmdGen) draw() string {
 	case 40:
 		return "UNWATCH"
 	case 41:
-		return "ECHO " + v
+		return g.pick([]string{"ECHO ", "PING "}) + v
+	case 43:
+		return "SELECT " + g.pick([]string{"0", "1", "-1", "abc", "0 0"})
+	case 44:
+		return "CLIENT SETNAME " + g.pick([]string{"worker", `""`, `"has space"`, "n\x01"})
+	case 45:
+		return "CLIENT GETNAME"
+	case 46:
+		// RESET ends MULTI and WATCH, and goes back to RESP2 and no name.
+		g.multi = false
+		return g.pick([]string{"RESET", "HELLO 3", "HELLO 2", "HELLO 4", "HELLO 3 SETNAME x"})
 	case 42:
 		// Wrong arity and unknown commands, which inside MULTI make EXEC
 		// fail with EXECABORT.
