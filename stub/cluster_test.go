@@ -80,8 +80,9 @@ func TestClusterSpread(t *testing.T) {
 }
 
 // TestClusterConnect: any one node's URL reaches the whole cluster, a
-// dead first node is skipped for the next one named, and addr= on a
-// server that is not a cluster is refused.
+// dead first node is skipped for the next one named; addr= on a server
+// that is not a cluster, and a database other than 0 on one that is, are
+// refused.
 func TestClusterConnect(t *testing.T) {
 	ctx := tctx(t)
 	realCluster(t)
@@ -107,6 +108,10 @@ func TestClusterConnect(t *testing.T) {
 	_, err = stub.Connect(ctx, realRedis(t)+"?addr="+clusterAddrs[0])
 	if err == nil || !strings.Contains(err.Error(), "not a Redis Cluster") {
 		t.Errorf("addr= on a single redis-server: %v", err)
+	}
+	_, err = stub.Connect(ctx, "redis://"+clusterAddrs[0]+"/1")
+	if err == nil || !strings.Contains(err.Error(), "only database 0") {
+		t.Errorf("database 1 on a cluster: %v", err)
 	}
 }
 

@@ -121,6 +121,9 @@ func ConnectOptions(ctx context.Context, o Options) (*Share, error) {
 		native: info.server == "remoted",
 	}
 	switch {
+	case info.mode == "cluster" && ropt.DB != 0:
+		hc.Close()
+		return nil, fmt.Errorf("stub: connect: %s is a Redis Cluster node, and a cluster has only database 0, not %d", d.addr, ropt.DB)
 	case info.mode == "cluster":
 		// go-redis learns the cluster's nodes from CLUSTER SLOTS and dials
 		// each itself; the greeted connection is not one it asks for.
@@ -168,8 +171,7 @@ func parseURL(raw string) (o *redis.Options, seeds []string, err error) {
 
 // clusterOptions carries what ConnectOptions set for one server over to a
 // cluster of them; each node's client gets setClientOptions's handshake
-// and timeouts. A cluster has only database 0, so a /N in the URL is
-// ignored.
+// and timeouts.
 func clusterOptions(o *redis.Options, seeds []string) *redis.ClusterOptions {
 	return &redis.ClusterOptions{
 		Addrs:       seeds,
