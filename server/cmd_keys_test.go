@@ -819,3 +819,39 @@ func TestKeysAgainstRedis(t *testing.T) {
 	}
 	doRaw(theirs, "FLUSHALL")
 }
+
+// TestActiveExpiry: keys whose time ran out and that nobody reads are
+// removed by the sweep (DBSIZE, which counts them until then, falls to 0
+// and INFO's expired_keys counts them), also after the sweep has slept
+// through a stretch with no key that expires.
+func TestActiveExpiry(t *testing.T) {
+	clock := newFakeClock()
+	_, path := newTestServerClock(t, Config{}, clock)
+	tc := dial(t, path)
+	waitSize := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for got := tc.Do("DBSIZE"); got != want; got = tc.Do("DBSIZE") {
+			if time.Now().After(deadline) {
+				t.Fatalf("DBSIZE = %s, want %s", got, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for round, n := range []int{50, 1} {
+		for i := range n {
+			if got := tc.Do("SET", fmt.Sprintf("r%d:%d", round, i), "v", "PX", "100"); got != "OK" {
+				t.Fatal(got)
+			}
+		}
+		if got := tc.Do("SET", "kept", "v"); got != "OK" {
+			t.Fatal(got)
+		}
+		waitSize(strconv.Itoa(n + 1)) // nothing ran out yet
+		clock.Advance(time.Second)
+		waitSize("1") // only "kept" is left, without anyone reading the others
+	}
+	if info := tc.Do("INFO", "stats"); !strings.Contains(info, "expired_keys:51") {
+		t.Errorf("INFO stats does not count 51 expired keys:\n%s", info)
+	}
+}

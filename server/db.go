@@ -31,6 +31,10 @@ type DB struct {
 	dirty       int64 // changes since start
 
 	watched map[string][]*watchedKey // WATCHed keys and who watches them; see db_watch.go
+
+	// armed gets a token when the first key with an expiry appears, for
+	// the sweep, which waits on it while no key has one (see sweep).
+	armed chan struct{}
 }
 
 type entry struct {
@@ -46,7 +50,7 @@ type slot struct {
 }
 
 func newDB() *DB {
-	return &DB{keys: make(map[string]*entry), ttls: make(map[string]*entry), nextSeq: 1}
+	return &DB{keys: make(map[string]*entry), ttls: make(map[string]*entry), nextSeq: 1, armed: make(chan struct{}, 1)}
 }
 
 // get returns the live entry for key, removing it first if it expired.
@@ -107,6 +111,12 @@ func (db *DB) insert(key string, e *entry, exp int64) {
 func (db *DB) setExp(key string, e *entry, exp int64) {
 	switch {
 	case e.exp == 0 && exp != 0:
+		if len(db.ttls) == 0 {
+			select {
+			case db.armed <- struct{}{}:
+			default: // a token is already waiting
+			}
+		}
 		db.ttls[key] = e
 	case e.exp != 0 && exp == 0:
 		delete(db.ttls, key)
@@ -247,13 +257,25 @@ func (s *Server) sweep() {
 		case <-s.done:
 			return
 		case <-t.C:
-			s.db.sweepOnce(s.now())
 		}
+		if s.db.sweepOnce(s.now()) {
+			continue
+		}
+		// No key has an expiry: sleep until one does, so that an idle
+		// share does not wake ten times a second for nothing.
+		t.Stop()
+		select {
+		case <-s.done:
+			return
+		case <-s.db.armed:
+		}
+		t.Reset(sweepEvery)
 	}
 }
 
-// sweepOnce removes expired keys as of now, by sampling.
-func (db *DB) sweepOnce(now time.Time) {
+// sweepOnce removes expired keys as of now, by sampling, and reports
+// whether any key with an expiry is left.
+func (db *DB) sweepOnce(now time.Time) (left bool) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	start := time.Now()
@@ -271,7 +293,8 @@ func (db *DB) sweepOnce(now time.Time) {
 			}
 		}
 		if expired*4 <= sampled || time.Since(start) > sweepBudget {
-			return
+			break
 		}
 	}
+	return len(db.ttls) > 0
 }

@@ -240,7 +240,7 @@ type waiter struct {
 }
 
 func (w *waiter) wait(epfd int, events []unix.EpollEvent) (int, error) {
-	if w.polling && w.spare.ok.Load() {
+	if w.polling && w.spare.want() {
 		for end := time.Now().Add(w.spin); ; {
 			n, err := unix.EpollWait(epfd, events, 0)
 			if n != 0 || err != nil {

@@ -336,3 +336,27 @@ func TestRunnableThreads(t *testing.T) {
 		t.Errorf("runnableThreads() = %d, %v", n, ok)
 	}
 }
+
+// TestSpareCPUSleeps: the CPU readings stop once no loop asks whether it
+// may poll, and start again at the next ask.
+func TestSpareCPUSleeps(t *testing.T) {
+	sc := watchCPU()
+	defer close(sc.stop)
+	waitAsleep := func(want bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for sc.asleep.Load() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("asleep = %v, want %v", !want, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitAsleep(true) // nobody asked
+	if sc.ok.Load() {
+		t.Error("ok while the readings sleep")
+	}
+	sc.want()
+	waitAsleep(false)
+	waitAsleep(true) // and nobody asked since
+}

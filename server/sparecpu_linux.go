@@ -18,22 +18,49 @@ import (
 // a client in a request loop, or two passing a lock, leave a CPU idle,
 // which polling then uses. Three readings in a row with room turn it on,
 // one without turns it off.
+//
+// The readings stop after a second in which no loop asked (want), and
+// start again at the next ask, so an idle server does not wake for them.
 type spareCPU struct {
-	ok   atomic.Bool
-	stop chan struct{}
+	ok     atomic.Bool
+	asked  atomic.Bool   // a loop asked since the last reading
+	asleep atomic.Bool   // the readings have stopped until nudged
+	nudge  chan struct{} // wakes them; holds one token
+	stop   chan struct{}
 }
+
+// watchEvery is how often spareCPU reads; quietReadings readings without
+// an ask stop them.
+const (
+	watchEvery    = 50 * time.Millisecond
+	quietReadings = 20
+)
 
 // watchCPU starts the readings; close(stop) ends them.
 func watchCPU() *spareCPU {
-	sc := &spareCPU{stop: make(chan struct{})}
+	sc := &spareCPU{nudge: make(chan struct{}, 1), stop: make(chan struct{})}
 	go sc.watch()
 	return sc
 }
 
+// want reports whether a loop may poll now, and keeps the readings going.
+func (sc *spareCPU) want() bool {
+	if !sc.asked.Load() { // most asks find it set: read, do not write
+		sc.asked.Store(true)
+	}
+	if sc.asleep.Load() {
+		select {
+		case sc.nudge <- struct{}{}:
+		default:
+		}
+	}
+	return sc.ok.Load()
+}
+
 func (sc *spareCPU) watch() {
-	tick := time.NewTicker(50 * time.Millisecond)
+	tick := time.NewTicker(watchEvery)
 	defer tick.Stop()
-	room := 0
+	room, quiet := 0, 0
 	for {
 		select {
 		case <-sc.stop:
@@ -48,6 +75,29 @@ func (sc *spareCPU) watch() {
 			room = 0
 		}
 		sc.ok.Store(room >= 3)
+		if sc.asked.Swap(false) {
+			quiet = 0
+			continue
+		}
+		if quiet++; quiet < quietReadings {
+			continue
+		}
+		// Nobody asks: stop reading until somebody does. A loop stores
+		// asked before it loads asleep, and this stores asleep before
+		// it loads asked, so one of the two sees the other.
+		sc.ok.Store(false)
+		room, quiet = 0, 0
+		tick.Stop()
+		sc.asleep.Store(true)
+		if !sc.asked.Load() {
+			select {
+			case <-sc.stop:
+				return
+			case <-sc.nudge:
+			}
+		}
+		sc.asleep.Store(false)
+		tick.Reset(watchEvery)
 	}
 }
 
