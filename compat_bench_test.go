@@ -26,7 +26,7 @@ func TestBench(t *testing.T) {
 		runs[1].flags = append(runs[1].flags, "-pin")
 	}
 	for _, run := range runs {
-		args := append([]string{"bench", "-only", "unix/1/", "-repeat", "2", "-n", "20000",
+		args := append([]string{"bench", "-only", "unix/1/1", "-repeat", "2", "-n", "20000",
 			"-redis-server", redisServer, "-redis-benchmark", redisBenchmark}, run.flags...)
 		out, err := exec.Command(bin, args...).CombinedOutput()
 		if err != nil {

@@ -78,7 +78,7 @@ func bench(args []string) error {
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write remoted's CPU profile here")
 	fs.StringVar(&f.redis, "redis-server", "redis-server", "redis-server binary")
 	fs.StringVar(&f.benchmark, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
-	fs.StringVar(&f.only, "only", "", "run only the cells whose transport/clients/pipeline starts with this, e.g. unix/50")
+	fs.StringVar(&f.only, "only", "", "run only the cells transport/clients/pipeline names, whole parts from the left: unix, unix/50 or unix/50/1")
 	fs.BoolVar(&f.pin, "pin", false, "run redis-benchmark on the first CPU and both servers on the others")
 	fs.BoolVar(&f.self, "self", false, "measure against a second remoted instead of redis-server: the ratios then show the noise of the machine and the client")
 	if err := fs.Parse(args); err != nil {
@@ -107,7 +107,7 @@ func bench(args []string) error {
 	// measures the client more than the server.
 	fmt.Fprintf(tw, "transport\tclients\tpipeline\ttest\t%[1]s rps\t%[2]s rps\tratio\trange\tclient cpu (%[1]s/%[2]s)\t\n", rd.name, rs.name)
 	for _, cell := range benchCells {
-		if !strings.HasPrefix(cell.String(), f.only) {
+		if name := cell.String(); f.only != "" && name != f.only && !strings.HasPrefix(name, f.only+"/") {
 			continue
 		}
 		n := f.requests
