@@ -11,12 +11,15 @@ import (
 	"time"
 )
 
-// TestLockModel drives a few clients through random LOCK, UNLOCK, INCR
-// and disconnects on the share-wide lock and two named ones, and checks
-// every reply and, after every step, LOCKS against a model of what README
-// and DESIGN promise: grants in arrival order, a keyspace command behind
-// the share-wide lock runs in its turn in that queue, LOCK is not
-// re-entrant, and a disconnect frees every lock held and withdraws every
+// TestLockModel drives a few clients through random LOCK, UNLOCK, INCR,
+// RESETs, disconnects and critical sections pipelined behind a LOCK (LOCK,
+// INCR, UNLOCK in one write) on the share-wide lock and two named ones,
+// and checks every reply and, after every step, LOCKS against a model of
+// what README and DESIGN promise: grants in arrival order, a keyspace
+// command behind the share-wide lock runs in its turn in that queue, the
+// commands behind a LOCK run as soon as it is granted, LOCK is not
+// re-entrant, and a RESET or a disconnect frees every lock held and
+// withdraws every
 // wait. REMOTED_LOCK_SEEDS=n runs n seeds instead of 4.
 func TestLockModel(t *testing.T) {
 	seeds := uint64(4)
@@ -44,6 +47,9 @@ type mClient struct {
 type mWait struct {
 	c   *mClient
 	cmd bool
+	// section: the LOCK was pipelined with INCR n and UNLOCK, which run
+	// as soon as it is granted.
+	section bool
 }
 
 type mLock struct {
@@ -57,8 +63,9 @@ type lockModel struct {
 	path    string
 	locks   map[string]*mLock // "*" is the share-wide lock
 	counter int64
-	// owed are the replies of LOCKs granted by the last step ("OK").
-	owed map[*mClient]string
+	// owed are the replies that clients unblocked by the last step must
+	// now get, in order: "OK" for a grant, then those of a section.
+	owed map[*mClient][]string
 	// ran are the keyspace commands the last step let run, and values
 	// their replies: the commands run together, in any order among
 	// themselves, so each gets one of the values.
@@ -82,22 +89,30 @@ func runLockModel(t *testing.T, seed uint64, steps int) {
 	for step := range steps {
 		i := r.IntN(len(clients))
 		c := clients[i]
-		m.owed, m.ran, m.values = map[*mClient]string{}, nil, nil
-		var line, want string // what c sends, and its reply if it does not block
-		switch op := r.IntN(10); {
+		m.owed, m.ran, m.values = map[*mClient][]string{}, nil, nil
+		var cmds [][]string // what c sends, in one write
+		var want []string   // the replies c gets before it blocks, if it does
+		name := names[r.IntN(len(names))]
+		switch op := r.IntN(12); {
 		case c.blocked || op == 0:
-			line = "(disconnect)"
 			c.tc.c.Close()
 			m.drop(c)
 			clients[i] = m.connect()
-		case op <= 3:
-			name := names[r.IntN(len(names))]
-			line, want = "LOCK "+name, m.lock(c, name)
-		case op <= 6:
-			name := names[r.IntN(len(names))]
-			line, want = "UNLOCK "+name, m.unlock(c, name)
+		case op == 1:
+			cmds, want = [][]string{{"RESET"}}, []string{"RESET"}
+			m.drop(c)
+		case op <= 4:
+			cmds, want = [][]string{modelLockArgs("LOCK", name)}, m.lock(c, name)
+		case op <= 7:
+			cmds, want = [][]string{modelLockArgs("UNLOCK", name)}, []string{m.unlock(c, name)}
+		case op <= 9:
+			cmds, want = [][]string{{"INCR", "n"}}, m.incr(c)
 		default:
-			line, want = "INCR n", m.incr(c)
+			cmds, want = [][]string{{"LOCK"}, {"INCR", "n"}, {"UNLOCK"}}, m.section(c)
+		}
+		line := "(disconnect)"
+		if cmds != nil {
+			line = fmt.Sprint(cmds)
 		}
 		log = append(log, fmt.Sprintf("client %d (id %d): %s", i, c.id, line))
 		fail := func(format string, args ...any) {
@@ -105,21 +120,26 @@ func runLockModel(t *testing.T, seed uint64, steps int) {
 			t.Fatalf("seed %d step %d: %s\nthe steps up to it:\n  %s", seed, step,
 				fmt.Sprintf(format, args...), strings.Join(log[max(0, len(log)-12):], "\n  "))
 		}
-		if line != "(disconnect)" {
-			args := strings.Fields(line)
-			if args[len(args)-1] == "*" {
-				args = args[:len(args)-1]
+		if cmds != nil {
+			var b strings.Builder
+			for _, args := range cmds {
+				fmt.Fprintf(&b, "*%d\r\n", len(args))
+				for _, a := range args {
+					fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+				}
 			}
-			c.tc.Send(args...)
-			if !c.blocked {
-				if got := c.tc.Read(); got != want {
-					fail("%s replied %q, want %q", line, got, want)
+			c.tc.Write(b.String())
+			for _, w := range want {
+				if got := c.tc.Read(); got != w {
+					fail("%s replied %q, want %q", line, got, w)
 				}
 			}
 		}
-		for oc, w := range m.owed {
-			if got := oc.tc.Read(); got != w {
-				fail("client id %d, granted, got %q, want %q", oc.id, got, w)
+		for oc, ws := range m.owed {
+			for _, w := range ws {
+				if got := oc.tc.Read(); got != w {
+					fail("client id %d, granted, got %q, want %q", oc.id, got, w)
+				}
 			}
 		}
 		var got []string
@@ -132,15 +152,23 @@ func runLockModel(t *testing.T, seed uint64, steps int) {
 		}
 		// The server may still be releasing a dropped client's locks:
 		// wait until LOCKS agrees.
-		want = m.render()
+		wantLocks := m.render()
 		deadline := time.Now().Add(10 * time.Second)
-		for got := observer.Do("LOCKS"); got != want; got = observer.Do("LOCKS") {
+		for got := observer.Do("LOCKS"); got != wantLocks; got = observer.Do("LOCKS") {
 			if time.Now().After(deadline) {
-				fail("LOCKS = %s\nwant    %s", got, want)
+				fail("LOCKS = %s\nwant    %s", got, wantLocks)
 			}
 			time.Sleep(time.Millisecond)
 		}
 	}
+}
+
+// modelLockArgs is LOCK or UNLOCK of the named lock, "*" being the share-wide.
+func modelLockArgs(cmd, name string) []string {
+	if name == "*" {
+		return []string{cmd}
+	}
+	return []string{cmd, name}
 }
 
 // connect opens a new client and learns its id.
@@ -153,18 +181,37 @@ func (m *lockModel) connect() *mClient {
 	return &mClient{tc: tc, id: id}
 }
 
-func (m *lockModel) lock(c *mClient, name string) string {
+func (m *lockModel) lock(c *mClient, name string) []string {
 	l := m.locks[name]
 	switch l.holder {
 	case c:
-		return errLockReentry
+		return []string{errLockReentry}
 	case nil:
 		l.holder = c
-		return "OK"
+		return []string{"OK"}
 	}
 	l.queue = append(l.queue, mWait{c: c})
 	c.blocked = true
-	return ""
+	return nil
+}
+
+// section is LOCK, INCR n, UNLOCK in one write: if the LOCK waits, the
+// rest runs once it is granted.
+func (m *lockModel) section(c *mClient) []string {
+	l := m.locks["*"]
+	switch l.holder {
+	case c: // LOCK fails, the other two run under the lock c holds
+		m.counter++
+		want := []string{errLockReentry, strconv.FormatInt(m.counter, 10), "OK"}
+		m.release("*")
+		return want
+	case nil:
+		m.counter++
+		return []string{"OK", strconv.FormatInt(m.counter, 10), "OK"}
+	}
+	l.queue = append(l.queue, mWait{c: c, section: true})
+	c.blocked = true
+	return nil
 }
 
 func (m *lockModel) unlock(c *mClient, name string) string {
@@ -177,19 +224,20 @@ func (m *lockModel) unlock(c *mClient, name string) string {
 
 // incr is INCR n: it runs unless another client holds the share-wide
 // lock, and then waits in that lock's queue.
-func (m *lockModel) incr(c *mClient) string {
+func (m *lockModel) incr(c *mClient) []string {
 	l := m.locks["*"]
 	if l.holder == nil || l.holder == c {
 		m.counter++
-		return strconv.FormatInt(m.counter, 10)
+		return []string{strconv.FormatInt(m.counter, 10)}
 	}
 	l.queue = append(l.queue, mWait{c: c, cmd: true})
 	c.blocked = true
-	return ""
+	return nil
 }
 
 // release frees a lock and lets its queue through: keyspace commands run
-// until a LOCK waiter gets the lock.
+// until a LOCK waiter gets the lock (and a section's holder lets go of it
+// again).
 func (m *lockModel) release(name string) {
 	l := m.locks[name]
 	l.holder = nil
@@ -197,13 +245,17 @@ func (m *lockModel) release(name string) {
 		w := l.queue[0]
 		l.queue = l.queue[1:]
 		w.c.blocked = false
-		if w.cmd {
+		switch {
+		case w.cmd:
 			m.counter++
 			m.ran = append(m.ran, w.c)
 			m.values = append(m.values, strconv.FormatInt(m.counter, 10))
-		} else {
+		case w.section:
+			m.counter++
+			m.owed[w.c] = append(m.owed[w.c], "OK", strconv.FormatInt(m.counter, 10), "OK")
+		default:
 			l.holder = w.c
-			m.owed[w.c] = "OK"
+			m.owed[w.c] = append(m.owed[w.c], "OK")
 		}
 	}
 }
