@@ -19,8 +19,7 @@ import (
 // command behind the share-wide lock runs in its turn in that queue, the
 // commands behind a LOCK run as soon as it is granted, LOCK is not
 // re-entrant, and a RESET or a disconnect frees every lock held and
-// withdraws every
-// wait. REMOTED_LOCK_SEEDS=n runs n seeds instead of 4.
+// withdraws every wait. REMOTED_LOCK_SEEDS=n runs n seeds instead of 4.
 func TestLockModel(t *testing.T) {
 	seeds := uint64(4)
 	if s := os.Getenv("REMOTED_LOCK_SEEDS"); s != "" {
