@@ -215,11 +215,14 @@ func (cn *conn) closeSocket() {
 // peerGone reports whether the client of a connection on the goroutine
 // driver has closed its side (or reset it), without consuming anything it
 // sent. Only the owner calls it; the event loop watches its own
-// connections instead.
+// connections instead, for EPOLLRDHUP. So does this, with poll: a hang-up
+// counts even behind unread bytes, such as commands pipelined after a
+// LOCK or the close_notify a TLS client sends before it closes (peeking
+// for EOF saw those bytes and never the end).
 func (cn *conn) peerGone() bool {
 	nc := cn.nc
 	if tc, ok := nc.(*tls.Conn); ok {
-		nc = tc.NetConn() // a TLS record may be buffered, but EOF is EOF
+		nc = tc.NetConn()
 	}
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
@@ -231,9 +234,9 @@ func (cn *conn) peerGone() bool {
 	}
 	gone := false
 	err = raw.Control(func(fd uintptr) {
-		var buf [1]byte
-		n, _, rerr := unix.Recvfrom(int(fd), buf[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-		gone = (n == 0 && rerr == nil) || (rerr != nil && rerr != unix.EAGAIN && rerr != unix.EINTR)
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
+		n, perr := unix.Poll(fds, 0)
+		gone = perr == nil && n > 0 && fds[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0
 	})
 	return gone || err != nil
 }

@@ -38,6 +38,13 @@ func (c *fakeClock) Advance(d time.Duration) { c.ms.Add(d.Milliseconds()) }
 // newTestServerClock is newTestServer with a fake clock (nil: real time).
 func newTestServerClock(tb testing.TB, cfg Config, clock *fakeClock) (*Server, string) {
 	tb.Helper()
+	return newTestServerWrap(tb, cfg, clock, nil)
+}
+
+// newTestServerWrap is newTestServerClock serving on wrap(the unix
+// listener), if wrap is not nil.
+func newTestServerWrap(tb testing.TB, cfg Config, clock *fakeClock, wrap func(net.Listener) net.Listener) (*Server, string) {
+	tb.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -45,6 +52,9 @@ func newTestServerClock(tb testing.TB, cfg Config, clock *fakeClock) (*Server, s
 	ln, err := ListenUnix(path)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if wrap != nil {
+		ln = wrap(ln)
 	}
 	s := New(cfg)
 	if clock != nil {

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"bufio"
+	"crypto/tls"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/remoted/remoted/internal/testcert"
+)
+
+// TestTLSConnections: a TLS connection cannot join an event loop (the
+// loop reads raw sockets), so it gets a goroutine of its own. Over TLS
+// pipelined commands are answered in order, a LOCK waits and is granted
+// in turn, a waiter that hangs up is withdrawn (also with commands
+// pipelined behind its LOCK), a holder that hangs up frees the lock, and
+// a keyspace command waits behind the share-wide lock.
+func TestTLSConnections(t *testing.T) {
+	certPEM, keyPEM, pool := testcert.New(t, "remoted.test")
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, path := newTestServerWrap(t, Config{}, nil, func(ln net.Listener) net.Listener {
+		return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
+	})
+	dialTLS := func() *testConn {
+		c, err := tls.Dial("unix", path, &tls.Config{RootCAs: pool, ServerName: "remoted.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return &testConn{tb: t, c: c, r: bufio.NewReader(c)}
+	}
+	admin := dialTLS()
+	admin.Write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n")
+	for _, want := range []string{"OK", "v", "1"} {
+		if got := admin.Read(); got != want {
+			t.Fatalf("pipelined over TLS: %q, want %q", got, want)
+		}
+	}
+	waiters := func(want string) {
+		t.Helper()
+		waitFor(t, func() bool { return strings.HasSuffix(admin.Do("LOCKS"), "waiters "+want+"]]") })
+	}
+
+	holder, quitter, next := dialTLS(), dialTLS(), dialTLS()
+	if got := holder.Do("LOCK"); got != "OK" {
+		t.Fatal(got)
+	}
+	quitter.Send("LOCK")
+	waiters("1")
+	quitter.c.Close() // hangs up while it waits: withdrawn
+	waiters("0")
+	// The same with commands pipelined behind the LOCK, unread when the
+	// client hangs up.
+	quitter = dialTLS()
+	quitter.Write("*1\r\n$4\r\nLOCK\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n")
+	waiters("1")
+	quitter.c.Close()
+	waiters("0")
+	next.Send("LOCK")
+	waiters("1")
+	admin.Send("INCR", "n") // waits behind the share-wide lock, in its turn
+	holder.c.Close()        // the holder hangs up: next gets the lock
+	if got := next.Read(); got != "OK" {
+		t.Fatalf("next waiter: %q", got)
+	}
+	if got := next.Do("INCR", "n"); got != "2" {
+		t.Fatalf("the holder's INCR: %q, want 2 (the admin's waits)", got)
+	}
+	if got := next.Do("UNLOCK"); got != "OK" {
+		t.Fatal(got)
+	}
+	if got := admin.Read(); got != "3" {
+		t.Fatalf("the INCR that waited: %q, want 3", got)
+	}
+}
