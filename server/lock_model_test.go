@@ -85,6 +85,11 @@ func runLockModel(t *testing.T, seed uint64, steps int) {
 	r := rand.New(rand.NewPCG(seed, 1))
 	names := []string{"*", "*", "a", "b"}
 	var log []string
+	defer func() {
+		if t.Failed() { // a read that timed out fails in testConn
+			t.Logf("seed %d, the last steps:\n  %s", seed, strings.Join(log[max(0, len(log)-15):], "\n  "))
+		}
+	}()
 	for step := range steps {
 		i := r.IntN(len(clients))
 		c := clients[i]
@@ -149,13 +154,25 @@ func runLockModel(t *testing.T, seed uint64, steps int) {
 		if slices.Sort(m.values); !slices.Equal(got, m.values) {
 			fail("the commands let through got %q, want %q in some order", got, m.values)
 		}
-		// The server may still be releasing a dropped client's locks:
-		// wait until LOCKS agrees.
-		wantLocks := m.render()
+		// The server may still be queueing a command just sent, or
+		// releasing a dropped client's locks: wait until LOCKS and the
+		// count of blocked clients agree. Waiting for the queueing also
+		// keeps the arrival order the steps' order: clients on two loops
+		// could otherwise overtake each other.
+		wantLocks, wantBlocked := m.render(), 0
+		for _, oc := range clients {
+			if oc.blocked {
+				wantBlocked++
+			}
+		}
 		deadline := time.Now().Add(10 * time.Second)
-		for got := observer.Do("LOCKS"); got != wantLocks; got = observer.Do("LOCKS") {
+		for {
+			gotLocks, gotBlocked := observer.Do("LOCKS"), blockedClients(observer)
+			if gotLocks == wantLocks && gotBlocked == wantBlocked {
+				break
+			}
 			if time.Now().After(deadline) {
-				fail("LOCKS = %s\nwant    %s", got, wantLocks)
+				fail("LOCKS = %s, %d blocked\nwant    %s, %d blocked", gotLocks, gotBlocked, wantLocks, wantBlocked)
 			}
 			time.Sleep(time.Millisecond)
 		}
@@ -168,6 +185,20 @@ func modelLockArgs(cmd, name string) []string {
 		return []string{cmd}
 	}
 	return []string{cmd, name}
+}
+
+// blockedClients is INFO's blocked_clients: clients waiting for a lock
+// or at the share-wide lock's gate.
+func blockedClients(tc *testConn) int {
+	for line := range strings.Lines(tc.Do("INFO", "clients")) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "blocked_clients:"); ok {
+			n, err := strconv.Atoi(v)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // connect opens a new client and learns its id.
