@@ -59,7 +59,7 @@ type mLock struct {
 // lockModel is what the server should be doing.
 type lockModel struct {
 	t       *testing.T
-	path    string
+	dial    func() *testConn
 	locks   map[string]*mLock // "*" is the share-wide lock
 	counter int64
 	// owed are the replies that clients unblocked by the last step must
@@ -73,15 +73,23 @@ type lockModel struct {
 }
 
 func runLockModel(t *testing.T, seed uint64, steps int) {
-	// Odd seeds spread the clients over two event loops. A clock that
-	// stands still makes every held-ms 0.
-	_, path := newTestServerClock(t, Config{Threads: 1 + int(seed%2)}, newFakeClock())
-	m := &lockModel{t: t, path: path, locks: map[string]*mLock{"*": {}, "a": {}, "b": {}}}
+	// Seeds 1 mod 3 spread the clients over two event loops, and seeds
+	// 2 mod 3 speak TLS, which puts every connection on a goroutine of its
+	// own instead of a loop. A clock that stands still makes every
+	// held-ms 0.
+	m := &lockModel{t: t, locks: map[string]*mLock{"*": {}, "a": {}, "b": {}}}
+	switch seed % 3 {
+	case 0, 1:
+		_, path := newTestServerClock(t, Config{Threads: 1 + int(seed%3)}, newFakeClock())
+		m.dial = func() *testConn { return dial(t, path) }
+	default:
+		m.dial = tlsServer(t, Config{}, newFakeClock())
+	}
 	clients := make([]*mClient, 5)
 	for i := range clients {
 		clients[i] = m.connect()
 	}
-	observer := dial(t, path)
+	observer := m.dial()
 	r := rand.New(rand.NewPCG(seed, 1))
 	names := []string{"*", "*", "a", "b"}
 	var log []string
@@ -203,7 +211,7 @@ func blockedClients(tc *testConn) int {
 
 // connect opens a new client and learns its id.
 func (m *lockModel) connect() *mClient {
-	tc := dial(m.t, m.path)
+	tc := m.dial()
 	id, err := strconv.ParseInt(tc.Do("CLIENT", "ID"), 10, 64)
 	if err != nil {
 		m.t.Fatal(err)

@@ -17,22 +17,7 @@ import (
 // pipelined behind its LOCK), a holder that hangs up frees the lock, and
 // a keyspace command waits behind the share-wide lock.
 func TestTLSConnections(t *testing.T) {
-	certPEM, keyPEM, pool := testcert.New(t, "remoted.test")
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, path := newTestServerWrap(t, Config{}, nil, func(ln net.Listener) net.Listener {
-		return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
-	})
-	dialTLS := func() *testConn {
-		c, err := tls.Dial("unix", path, &tls.Config{RootCAs: pool, ServerName: "remoted.test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return &testConn{tb: t, c: c, r: bufio.NewReader(c)}
-	}
+	dialTLS := tlsServer(t, Config{}, nil)
 	admin := dialTLS()
 	admin.Write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n")
 	for _, want := range []string{"OK", "v", "1"} {
@@ -75,5 +60,26 @@ func TestTLSConnections(t *testing.T) {
 	}
 	if got := admin.Read(); got != "3" {
 		t.Fatalf("the INCR that waited: %q, want 3", got)
+	}
+}
+
+// tlsServer serves TLS on a unix socket and returns how to dial it.
+func tlsServer(t *testing.T, cfg Config, clock *fakeClock) func() *testConn {
+	t.Helper()
+	certPEM, keyPEM, pool := testcert.New(t, "remoted.test")
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, path := newTestServerWrap(t, cfg, clock, func(ln net.Listener) net.Listener {
+		return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
+	})
+	return func() *testConn {
+		c, err := tls.Dial("unix", path, &tls.Config{RootCAs: pool, ServerName: "remoted.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return &testConn{tb: t, c: c, r: bufio.NewReader(c)}
 	}
 }
