@@ -1,6 +1,8 @@
 package remoted_test
 
 import (
+	"bufio"
+	"crypto/tls"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -35,22 +37,45 @@ func TestDifferentialRandom(t *testing.T) {
 	}
 	ref := startRedis(t)
 	sut := startRemoted(t)
+	// A second remoted serves TLS: a TLS connection is served by a
+	// goroutine of its own, not by an event loop, and both must answer
+	// alike.
+	certFile, keyFile, pool := writeSelfSigned(t, shortTempDir(t))
+	sutTLS := startRemoted(t, "--tls-port", "0", "--tls-cert-file", certFile, "--tls-key-file", keyFile)
 	for _, seed := range seeds {
-		// Odd seeds speak RESP2 over TCP, even ones RESP3 over the unix
-		// socket.
-		proto, network := 2, "tcp"
+		// Seeds 1 mod 3 speak RESP2 over TCP, seeds 2 mod 3 RESP3 over
+		// the unix socket, and seeds 0 mod 3 RESP2 over TCP to
+		// redis-server and over TLS to remoted.
+		proto, network, mode := 2, "tcp", "tcp"
 		addr := func(s *testServer) string { return s.TCPAddr }
-		if seed%2 == 0 {
-			proto, network = 3, "unix"
+		switch seed % 3 {
+		case 2:
+			proto, network, mode = 3, "unix", "unix"
 			addr = func(s *testServer) string { return s.UnixPath }
+		case 0:
+			mode = "tls"
 		}
-		t.Run(fmt.Sprintf("seed%d-RESP%d", seed, proto), func(t *testing.T) {
+		t.Run(fmt.Sprintf("seed%d-RESP%d-%s", seed, proto, mode), func(t *testing.T) {
+			dial := func(srv *testServer) *respConn {
+				if srv == ref || mode != "tls" {
+					return dialRESP(t, network, addr(srv))
+				}
+				c, err := tls.Dial("tcp", sutTLS.TLSAddr, &tls.Config{RootCAs: pool})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.Close() })
+				return &respConn{c: c, r: bufio.NewReader(c)}
+			}
 			// A second connection to each server writes now and then,
 			// so that WATCH has something to notice.
 			var main, other []*diffPeer
 			for _, srv := range []*testServer{ref, sut} {
-				main = append(main, &diffPeer{label: srv.Name, srv: srv, conn: dialRESP(t, network, addr(srv))})
-				other = append(other, &diffPeer{label: srv.Name + " (2nd conn)", srv: srv, conn: dialRESP(t, network, addr(srv))})
+				if srv == sut && mode == "tls" {
+					srv = sutTLS
+				}
+				main = append(main, &diffPeer{label: srv.Name, srv: srv, conn: dial(srv)})
+				other = append(other, &diffPeer{label: srv.Name + " (2nd conn)", srv: srv, conn: dial(srv)})
 			}
 			start := []string{"FLUSHALL"}
 			if proto == 3 {
