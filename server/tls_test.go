@@ -12,10 +12,11 @@ import (
 
 // TestTLSConnections: a TLS connection cannot join an event loop (the
 // loop reads raw sockets), so it gets a goroutine of its own. Over TLS
-// pipelined commands are answered in order, a LOCK waits and is granted
-// in turn, a waiter that hangs up is withdrawn (also with commands
-// pipelined behind its LOCK), a holder that hangs up frees the lock, and
-// a keyspace command waits behind the share-wide lock.
+// pipelined commands are answered in order, a 1 MiB value goes both
+// ways, a LOCK waits and is granted in turn, a waiter that hangs up is
+// withdrawn (also with commands pipelined behind its LOCK), a holder that
+// hangs up frees the lock, and a keyspace command waits behind the
+// share-wide lock.
 func TestTLSConnections(t *testing.T) {
 	dialTLS := tlsServer(t, Config{}, nil)
 	admin := dialTLS()
@@ -24,6 +25,14 @@ func TestTLSConnections(t *testing.T) {
 		if got := admin.Read(); got != want {
 			t.Fatalf("pipelined over TLS: %q, want %q", got, want)
 		}
+	}
+	// A value many times the largest read buffer (16 KiB), both ways.
+	big := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
+	if got := admin.Do("SET", "big", big); got != "OK" {
+		t.Fatalf("SET of 1 MiB over TLS: %q", got)
+	}
+	if got := admin.Do("GET", "big"); got != big {
+		t.Fatalf("GET of 1 MiB over TLS: %d bytes back", len(got))
 	}
 	waiters := func(want string) {
 		t.Helper()
