@@ -161,7 +161,7 @@ func (s *Share) Delete(ctx context.Context, keys ...string) (int, error) {
 		return 0, nil
 	}
 	if s.cluster != nil {
-		cmds, err := s.perKey(ctx, keys, func(p redis.Pipeliner, k string) { p.Del(ctx, k) })
+		cmds, err := s.perKey(ctx, len(keys), func(p redis.Pipeliner, i int) { p.Del(ctx, keys[i]) })
 		n := 0
 		for _, cmd := range cmds {
 			n += int(cmd.(*redis.IntCmd).Val())
@@ -174,13 +174,13 @@ func (s *Share) Delete(ctx context.Context, keys ...string) (int, error) {
 	return int(n), mapError(err)
 }
 
-// perKey runs one command per key, made by add, in a pipeline over the
-// cluster, and returns the commands. A missing key (redis.Nil) is not an
-// error.
-func (s *Share) perKey(ctx context.Context, keys []string, add func(p redis.Pipeliner, key string)) ([]redis.Cmder, error) {
+// perKey runs n single-key commands, the ith made by add(p, i), in a
+// pipeline over the cluster, and returns them. A missing key (redis.Nil)
+// is not an error.
+func (s *Share) perKey(ctx context.Context, n int, add func(p redis.Pipeliner, i int)) ([]redis.Cmder, error) {
 	cmds, err := s.cluster.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, k := range keys {
-			add(p, k)
+		for i := range n {
+			add(p, i)
 		}
 		return nil
 	})
@@ -289,13 +289,8 @@ func (s *Share) SetMany(ctx context.Context, m map[string]any) error {
 		args = append(args, k, a)
 	}
 	if s.cluster != nil {
-		_, err := s.cluster.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i := 0; i < len(args); i += 2 {
-				p.Set(ctx, args[i].(string), args[i+1], 0)
-			}
-			return nil
-		})
-		return mapError(err)
+		_, err := s.perKey(ctx, len(m), func(p redis.Pipeliner, i int) { p.Set(ctx, args[2*i].(string), args[2*i+1], 0) })
+		return err
 	}
 	c, lc := s.conn()
 	defer lc.done()
@@ -317,7 +312,7 @@ func (s *Share) GetMany(ctx context.Context, keys ...string) (map[string]Value, 
 		return out, nil
 	}
 	if s.cluster != nil {
-		cmds, err := s.perKey(ctx, keys, func(p redis.Pipeliner, k string) { p.Get(ctx, k) })
+		cmds, err := s.perKey(ctx, len(keys), func(p redis.Pipeliner, i int) { p.Get(ctx, keys[i]) })
 		if err != nil {
 			return nil, err
 		}
