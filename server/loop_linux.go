@@ -231,23 +231,41 @@ func (lp *loop) run() {
 // and a load that keeps arriving just after the poll gives up wastes one
 // poll in many. And it polls only while the machine has a CPU to spare
 // (spareCPU), so that it never keeps a client process from running.
+//
+// Between rounds it also yields its P now and then (see yieldEvery).
 type waiter struct {
 	spin    time.Duration // how long a poll lasts
 	spare   *spareCPU     // nil (Config.BusyPoll off): never poll
 	polling bool
-	need    int // short sleeps still needed before polling again
-	penalty int // need after the next miss, from 1
+	need    int       // short sleeps still needed before polling again
+	penalty int       // need after the next miss, from 1
+	yielded time.Time // when the loop last yielded
 }
 
+// yieldEvery is how often a busy loop passes through Go's scheduler. Its
+// goroutine never blocks in Go, so without this the runtime's sysmon
+// finds it on the same scheduling tick every 10 ms (forcePreemptNS) and
+// preempts it: by a signal, or by taking its P away in a system call,
+// after which sysmon itself wakes every 20 µs for a while. Under
+// redis-benchmark, with one client or fifty, that came to 1,400-2,000
+// sysmon wakeups a second, each a thread that may take a client's CPU; with
+// a Gosched every 5 ms, sysmon wakes 100 times a second, its floor.
+const yieldEvery = 5 * time.Millisecond
+
 func (w *waiter) wait(epfd int, events []unix.EpollEvent) (int, error) {
+	now := time.Now()
+	if now.Sub(w.yielded) >= yieldEvery {
+		w.yielded = now
+		runtime.Gosched()
+	}
 	if w.polling && w.spare.want() {
-		for end := time.Now().Add(w.spin); ; {
+		for end := now.Add(w.spin); ; {
 			n, err := unix.EpollWait(epfd, events, 0)
 			if n != 0 || err != nil {
 				w.penalty = 1
 				return n, err
 			}
-			if !time.Now().Before(end) {
+			if now = time.Now(); !now.Before(end) {
 				break
 			}
 		}
@@ -257,10 +275,9 @@ func (w *waiter) wait(epfd int, events []unix.EpollEvent) (int, error) {
 	if w.spare == nil {
 		return unix.EpollWait(epfd, events, -1)
 	}
-	start := time.Now()
 	n, err := unix.EpollWait(epfd, events, -1)
 	switch {
-	case time.Since(start) >= w.spin:
+	case time.Since(now) >= w.spin:
 		w.need = max(w.need, 1) // long sleeps: the load is sparse
 	case w.need > 1:
 		w.need--
