@@ -13,7 +13,7 @@ import (
 // TestBench runs `remoted bench` on its smallest cell, against
 // redis-server and against a second remoted pinned apart from the client:
 // each prints a row per test with both servers' requests per second and a
-// ratio inside the range it reports.
+// ratio inside the interval it reports, at the confidence two pairs give.
 func TestBench(t *testing.T) {
 	bin := buildRemoted(t)
 	redisServer := testdep.Tool(t, "redis-server")
@@ -37,9 +37,9 @@ func TestBench(t *testing.T) {
 			t.Fatalf("remoted %s: want a header naming %s and 2 rows, got\n%s", strings.Join(args, " "), run.baseline, out)
 		}
 		for i, test := range []string{"SET", "GET"} {
-			// transport clients pipeline test rps rps ratio range cpu
+			// transport clients pipeline test rps rps ratio interval conf cpu
 			f := strings.Fields(lines[i+1])
-			if len(f) != 9 || f[0] != "unix" || f[1] != "1" || f[2] != "1" || f[3] != test {
+			if len(f) != 10 || f[0] != "unix" || f[1] != "1" || f[2] != "1" || f[3] != test {
 				t.Fatalf("row %q", lines[i+1])
 			}
 			a, errA := strconv.ParseFloat(f[4], 64)
@@ -52,7 +52,11 @@ func TestBench(t *testing.T) {
 				t.Fatalf("row %q: unparsable or zero figures", lines[i+1])
 			}
 			if ratio < lo || ratio > hi {
-				t.Errorf("row %q: ratio outside its range", lines[i+1])
+				t.Errorf("row %q: ratio outside its interval", lines[i+1])
+			}
+			// Two pairs hold the median between them half the time.
+			if f[8] != "50%" {
+				t.Errorf("row %q: confidence %s, want 50%% for two pairs", lines[i+1], f[8])
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -57,7 +58,8 @@ var benchCells = []benchCell{
 // remoted and redis-server side by side and runs redis-benchmark against
 // both in every cell, alternating, and alternating which goes first. It
 // prints each server's median requests per second and the median of the
-// ratios remoted/redis of back-to-back runs, with their range. With -pin
+// ratios remoted/redis of back-to-back runs, with a confidence interval
+// for it (medianCI). With -pin
 // redis-benchmark runs on the first CPU and both servers on the others;
 // with -self a second remoted stands in for redis-server, which shows how
 // far the machine and redis-benchmark alone move a ratio.
@@ -73,7 +75,7 @@ func bench(args []string) error {
 	f := benchFlags{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.IntVar(&f.requests, "n", 200000, "requests per run (a tenth for one client)")
-	fs.IntVar(&f.repeat, "repeat", 5, "runs per cell and server; the medians are reported")
+	fs.IntVar(&f.repeat, "repeat", 6, "runs per cell and server; the medians are reported")
 	fs.StringVar(&f.tests, "t", "set,get", "redis-benchmark tests")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write remoted's CPU profile here")
 	fs.StringVar(&f.redis, "redis-server", "redis-server", "redis-server binary")
@@ -105,7 +107,9 @@ func bench(args []string) error {
 	// "client cpu" is redis-benchmark's own CPU over its run against each
 	// server: near 100%, its one thread is the bottleneck and the cell
 	// measures the client more than the server.
-	fmt.Fprintf(tw, "transport\tclients\tpipeline\ttest\t%[1]s rps\t%[2]s rps\tratio\trange\tclient cpu (%[1]s/%[2]s)\t\n", rd.name, rs.name)
+	// "ratio" is the median of the pair ratios, "interval" a confidence
+	// interval for it, with its confidence "conf" (see medianCI).
+	fmt.Fprintf(tw, "transport\tclients\tpipeline\ttest\t%[1]s rps\t%[2]s rps\tratio\tinterval\tconf\tclient cpu (%[1]s/%[2]s)\t\n", rd.name, rs.name)
 	for _, cell := range benchCells {
 		if name := cell.String(); f.only != "" && name != f.only && !strings.HasPrefix(name, f.only+"/") {
 			continue
@@ -143,10 +147,11 @@ func bench(args []string) error {
 			}
 		}
 		for _, test := range strings.Split(strings.ToUpper(f.tests), ",") {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.2f-%.2f\t%.0f%%/%.0f%%\t\n",
+			lo, hi, cover := medianCI(ratios[test])
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.2f-%.2f\t%.0f%%\t%.0f%%/%.0f%%\t\n",
 				cell.transport, cell.clients, cell.pipeline, test,
 				median(res[rd.name][test]), median(res[rs.name][test]),
-				median(ratios[test]), slices.Min(ratios[test]), slices.Max(ratios[test]),
+				median(ratios[test]), lo, hi, 100*cover,
 				100*median(cpu[rd.name]), 100*median(cpu[rs.name]))
 		}
 	}
@@ -187,6 +192,39 @@ func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// medianCI is a confidence interval for the median of the distribution xs
+// were drawn from, independently, with its confidence: the narrowest pair
+// of order statistics x(k+1), x(n-k) that holds the median with
+// probability at least 95%. It needs no assumption about the distribution,
+// only that each draw falls below the median with probability 1/2 (the
+// sign test's interval). The median lies outside the sample's range only
+// if all n draws fall on one side of it, with probability 2/2^n: 6 draws
+// give 97%, 5 draws 94% (the widest interval there is, returned when none
+// reaches 95%).
+func medianCI(xs []float64) (lo, hi, cover float64) {
+	n := len(xs)
+	if n == 0 {
+		return 0, 0, 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	// tail(k) is P(at most k of n draws fall below the median) = P(B <= k)
+	// for B ~ Binomial(n, 1/2).
+	tail := func(k int) float64 {
+		p, c := 0.0, 1.0 // c = n choose i
+		for i := 0; i <= k; i++ {
+			p += c
+			c = c * float64(n-i) / float64(i+1)
+		}
+		return p / math.Pow(2, float64(n))
+	}
+	k := 0
+	for k+1 <= (n-1)/2 && 1-2*tail(k+1) >= 0.95 {
+		k++
+	}
+	return s[k], s[n-1-k], max(0, 1-2*tail(k))
 }
 
 // benchServer is a server under test, reachable on a socket and a port.
