@@ -24,8 +24,11 @@ NODE_DEPS := $(NODE_DIR)/node_modules/.package-lock.json
 
 .PHONY: run deps deps-system deps-node test vet bench fuzz
 
+# Built, then run rather than `go run`: go run exits 1 after Ctrl-C however
+# cleanly the server stopped, and make would report that as an error.
 run:
-	$(GO) run ./cmd/remoted $(ARGS)
+	$(GO) build -o bin/remoted ./cmd/remoted
+	exec bin/remoted $(ARGS)
 
 deps: deps-system deps-node
 
