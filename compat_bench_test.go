@@ -37,9 +37,9 @@ func TestBench(t *testing.T) {
 			t.Fatalf("remoted %s: want a header naming %s and 2 rows, got\n%s", strings.Join(args, " "), run.baseline, out)
 		}
 		for i, test := range []string{"SET", "GET"} {
-			// transport clients pipeline test rps rps ratio interval conf cpu
+			// transport clients pipeline test rps rps ratio interval conf cpu bound
 			f := strings.Fields(lines[i+1])
-			if len(f) != 10 || f[0] != "unix" || f[1] != "1" || f[2] != "1" || f[3] != test {
+			if len(f) != 11 || f[0] != "unix" || f[1] != "1" || f[2] != "1" || f[3] != test {
 				t.Fatalf("row %q", lines[i+1])
 			}
 			a, errA := strconv.ParseFloat(f[4], 64)
@@ -53,6 +53,9 @@ func TestBench(t *testing.T) {
 			}
 			if ratio < lo || ratio > hi {
 				t.Errorf("row %q: ratio outside its interval", lines[i+1])
+			}
+			if f[10] != "-" && f[10] != "client" {
+				t.Errorf("row %q: bound %q, want - or client", lines[i+1], f[10])
 			}
 			// Two pairs hold the median between them half the time.
 			if f[8] != "50%" {

@@ -108,8 +108,11 @@ func bench(args []string) error {
 	// server: near 100%, its one thread is the bottleneck and the cell
 	// measures the client more than the server.
 	// "ratio" is the median of the pair ratios, "interval" a confidence
-	// interval for it, with its confidence "conf" (see medianCI).
-	fmt.Fprintf(tw, "transport\tclients\tpipeline\ttest\t%[1]s rps\t%[2]s rps\tratio\tinterval\tconf\tclient cpu (%[1]s/%[2]s)\t\n", rd.name, rs.name)
+	// interval for it, with its confidence "conf" (see medianCI). "bound"
+	// says "client" where redis-benchmark used a whole core against both
+	// servers (clientBound): there both rps figures are the client's
+	// ceiling, and the ratio cannot rank the servers.
+	fmt.Fprintf(tw, "transport\tclients\tpipeline\ttest\t%[1]s rps\t%[2]s rps\tratio\tinterval\tconf\tclient cpu (%[1]s/%[2]s)\tbound\t\n", rd.name, rs.name)
 	for _, cell := range benchCells {
 		if name := cell.String(); f.only != "" && name != f.only && !strings.HasPrefix(name, f.only+"/") {
 			continue
@@ -146,17 +149,29 @@ func bench(args []string) error {
 				ratios[test] = append(ratios[test], v/got[rs.name][test])
 			}
 		}
+		cpuA, cpuB := median(cpu[rd.name]), median(cpu[rs.name])
+		bound := "-"
+		if cpuA >= clientBound && cpuB >= clientBound {
+			bound = "client"
+		}
 		for _, test := range strings.Split(strings.ToUpper(f.tests), ",") {
 			lo, hi, cover := medianCI(ratios[test])
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.2f-%.2f\t%.0f%%\t%.0f%%/%.0f%%\t\n",
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.2f-%.2f\t%.0f%%\t%.0f%%/%.0f%%\t%s\t\n",
 				cell.transport, cell.clients, cell.pipeline, test,
 				median(res[rd.name][test]), median(res[rs.name][test]),
 				median(ratios[test]), lo, hi, 100*cover,
-				100*median(cpu[rd.name]), 100*median(cpu[rs.name]))
+				100*cpuA, 100*cpuB, bound)
 		}
 	}
 	return tw.Flush()
 }
+
+// clientBound is the share of a core redis-benchmark's one thread uses
+// when it, not the server, limits a run. Its figure counts the whole
+// process's life, connecting included, so a client that never waits for a
+// server reads 97-99%, and one that does (a single client, a pipelined
+// cell the server limits) 50-90%.
+const clientBound = 0.95
 
 // startBenchPair starts remoted and redis-server (redisBin) side by side
 // in a temp dir, or with redisBin "" a second remoted in redis-server's
@@ -185,13 +200,19 @@ func startBenchPair(cpuprofile, redisBin string, cpus *unix.CPUSet) (rd, rs *ben
 	return rd, rs, func() { rs.stop(); rd.stop(); os.RemoveAll(dir) }, nil
 }
 
+// median is the sample median: the middle value, or the mean of the two
+// middle values of an even count.
 func median(xs []float64) float64 {
-	if len(xs) == 0 {
+	n := len(xs)
+	if n == 0 {
 		return 0
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return s[len(s)/2]
+	if n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[n/2]
 }
 
 // medianCI is a confidence interval for the median of the distribution xs

@@ -5,6 +5,26 @@ import (
 	"testing"
 )
 
+// median takes the middle value, or the mean of the middle two: an upper
+// middle value would lift every ratio from an even count of pairs.
+func TestMedian(t *testing.T) {
+	cases := []struct {
+		xs   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{3}, 3},
+		{[]float64{1.2, 0.9}, 1.05},
+		{[]float64{5, 1, 4, 2, 3}, 3},
+		{[]float64{1.10, 0.90, 1.00, 0.95, 1.20, 0.97}, 0.985},
+	}
+	for _, c := range cases {
+		if got := median(c.xs); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("median(%v) = %v, want %v", c.xs, got, c.want)
+		}
+	}
+}
+
 // medianCI picks the order statistics a table of the sign test gives, with
 // their confidence.
 func TestMedianCI(t *testing.T) {
