@@ -11,9 +11,10 @@ import (
 )
 
 // TestBench runs `remoted bench` on its smallest cell, against
-// redis-server and against a second remoted pinned apart from the client:
-// each prints a row per test with both servers' requests per second and a
-// ratio inside the interval it reports, at the confidence two pairs give.
+// redis-server, against a second remoted pinned apart from the client, and
+// with two redis-servers and no remoted (-redis-self): each prints a row
+// per test with both servers' requests per second and a ratio inside the
+// interval it reports, at the confidence two pairs give.
 func TestBench(t *testing.T) {
 	bin := buildRemoted(t)
 	redisServer := testdep.Tool(t, "redis-server")
@@ -21,7 +22,7 @@ func TestBench(t *testing.T) {
 	runs := []struct {
 		baseline string // the second server's column
 		flags    []string
-	}{{"redis", nil}, {"remoted-2", []string{"-self"}}}
+	}{{"redis", nil}, {"remoted-2", []string{"-self"}}, {"redis-2", []string{"-redis-self"}}}
 	if runtime.NumCPU() > 1 {
 		runs[1].flags = append(runs[1].flags, "-pin")
 	}

@@ -36,6 +36,7 @@ type benchFlags struct {
 	only       string
 	pin        bool
 	self       bool
+	redisSelf  bool
 }
 
 // benchCell is one configuration both servers are measured in.
@@ -62,7 +63,8 @@ var benchCells = []benchCell{
 // for it (medianCI). With -pin
 // redis-benchmark runs on the first CPU and both servers on the others;
 // with -self a second remoted stands in for redis-server, which shows how
-// far the machine and redis-benchmark alone move a ratio.
+// far the machine and redis-benchmark alone move a ratio, and -redis-self
+// shows the same for two redis-servers.
 func bench(args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -83,8 +85,12 @@ func bench(args []string) error {
 	fs.StringVar(&f.only, "only", "", "run only the cells transport/clients/pipeline names, whole parts from the left: unix, unix/50 or unix/50/1")
 	fs.BoolVar(&f.pin, "pin", false, "run redis-benchmark on the first CPU and both servers on the others")
 	fs.BoolVar(&f.self, "self", false, "measure against a second remoted instead of redis-server: the ratios then show the noise of the machine and the client")
+	fs.BoolVar(&f.redisSelf, "redis-self", false, "measure redis-server against a second redis-server, no remoted: the same noise, for Redis itself")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if f.redisSelf && (f.self || f.cpuprofile != "") {
+		return errors.New("bench: -redis-self runs no remoted: it goes with neither -self nor -cpuprofile")
 	}
 	var pins benchPins
 	if f.pin {
@@ -93,11 +99,14 @@ func bench(args []string) error {
 			return err
 		}
 	}
-	baseline := f.redis
-	if f.self {
-		baseline = ""
+	first, second := "", f.redis // "": a remoted
+	switch {
+	case f.self:
+		second = ""
+	case f.redisSelf:
+		first = f.redis
 	}
-	rd, rs, stop, err := startBenchPair(f.cpuprofile, baseline, pins.servers)
+	rd, rs, stop, err := startBenchPair(f.cpuprofile, first, second, pins.servers)
 	if err != nil {
 		return err
 	}
@@ -174,26 +183,32 @@ func bench(args []string) error {
 // faster server. A cell is marked only when both sides reach it.
 const clientBound = 0.95
 
-// startBenchPair starts remoted and redis-server (redisBin) side by side
-// in a temp dir, or with redisBin "" a second remoted in redis-server's
-// place; stop stops both and removes the dir. cpus, if not nil, is where
-// both run.
-func startBenchPair(cpuprofile, redisBin string, cpus *unix.CPUSet) (rd, rs *benchServer, stop func(), err error) {
+// startBenchPair starts two servers side by side in a temp dir: the first
+// and the second, each a redis-server binary or "" for a remoted, which
+// writes cpuprofile if given. They are named remoted or redis, with "-2"
+// for the second of a kind. stop stops both and removes the dir. cpus, if
+// not nil, is where both run.
+func startBenchPair(cpuprofile, first, second string, cpus *unix.CPUSet) (rd, rs *benchServer, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "remoted-bench-")
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ctx := context.Background()
-	if rd, err = startBenchRemoted(ctx, dir, "remoted", cpuprofile, cpus); err != nil {
+	start := func(redisBin, suffix, cpuprofile string) (*benchServer, error) {
+		if redisBin == "" {
+			return startBenchRemoted(ctx, dir, "remoted"+suffix, cpuprofile, cpus)
+		}
+		return startBenchRedis(ctx, dir, redisBin, "redis"+suffix, cpus)
+	}
+	if rd, err = start(first, "", cpuprofile); err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, nil, err
 	}
-	if redisBin == "" {
-		rs, err = startBenchRemoted(ctx, dir, "remoted-2", "", cpus)
-	} else {
-		rs, err = startBenchRedis(ctx, dir, redisBin, cpus)
+	suffix := ""
+	if (first == "") == (second == "") {
+		suffix = "-2"
 	}
-	if err != nil {
+	if rs, err = start(second, suffix, ""); err != nil {
 		rd.stop()
 		os.RemoveAll(dir)
 		return nil, nil, nil, err
@@ -320,18 +335,18 @@ func scanListeningPort(r io.Reader) (int, error) {
 
 // startBenchRedis runs redis-server without persistence on a temp socket
 // and a free port, and waits until it answers.
-func startBenchRedis(ctx context.Context, dir, bin string, cpus *unix.CPUSet) (*benchServer, error) {
+func startBenchRedis(ctx context.Context, dir, bin, name string, cpus *unix.CPUSet) (*benchServer, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	sock := filepath.Join(dir, "redis.sock")
+	sock := filepath.Join(dir, name+".sock")
 	cmd := exec.CommandContext(ctx, bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--unixsocket", sock, "--save", "", "--appendonly", "no", "--dir", dir)
 	if err := startOn(cmd, cpus); err != nil {
 		return nil, fmt.Errorf("bench: start redis-server: %w", err)
 	}
-	s := &benchServer{name: "redis", sock: sock, port: port, cmd: cmd}
+	s := &benchServer{name: name, sock: sock, port: port, cmd: cmd}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if c, err := net.Dial("unix", sock); err == nil {

@@ -74,7 +74,7 @@ func benchLocks(args []string) error {
 			return fmt.Errorf("bench locks: -modes: unknown mode %q", m)
 		}
 	}
-	rd, rs, stop, err := startBenchPair(*cpuprofile, *redisBin, nil)
+	rd, rs, stop, err := startBenchPair(*cpuprofile, "", *redisBin, nil)
 	if err != nil {
 		return err
 	}

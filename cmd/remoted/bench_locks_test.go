@@ -87,7 +87,7 @@ func TestLockCellCounts(t *testing.T) {
 		srv.Shutdown(ctx)
 	})
 	socks := map[lockKind]string{remotedShareLock: sock, remotedNamedLock: sock}
-	rs, err := startBenchRedis(context.Background(), dir, testdep.Tool(t, "redis-server"), nil)
+	rs, err := startBenchRedis(context.Background(), dir, testdep.Tool(t, "redis-server"), "redis", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
