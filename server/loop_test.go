@@ -344,13 +344,7 @@ func TestSpareCPUSleeps(t *testing.T) {
 	defer close(sc.stop)
 	waitAsleep := func(want bool) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for sc.asleep.Load() != want {
-			if time.Now().After(deadline) {
-				t.Fatalf("asleep = %v, want %v", !want, want)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitFor(t, func() bool { return sc.asleep.Load() == want })
 	}
 	waitAsleep(true) // nobody asked
 	if sc.ok.Load() {

@@ -60,11 +60,10 @@ var benchCells = []benchCell{
 // both in every cell, alternating, and alternating which goes first. It
 // prints each server's median requests per second and the median of the
 // ratios remoted/redis of back-to-back runs, with a confidence interval
-// for it (medianCI). With -pin
-// redis-benchmark runs on the first CPU and both servers on the others;
-// with -self a second remoted stands in for redis-server, which shows how
-// far the machine and redis-benchmark alone move a ratio, and -redis-self
-// shows the same for two redis-servers.
+// for it (medianCI). With -pin redis-benchmark runs on the first CPU and
+// both servers on the others; with -self a second remoted stands in for
+// redis-server, which shows how far the machine and redis-benchmark alone
+// move a ratio, and -redis-self shows the same for two redis-servers.
 func bench(args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
