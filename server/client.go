@@ -1,20 +1,17 @@
 package server
 
 import (
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"github.com/remoted/remoted/resp"
 )
 
-// Client is one connection's state. Its fields are owned by the
+// client is one connection's state. Its fields are owned by the
 // connection's goroutine, except those read by CLIENT LIST and INFO from
 // other connections, which sit behind mu or are atomic.
-type Client struct {
+type client struct {
 	srv     *Server
 	id      int64
 	tr      *conn        // the connection's transport
@@ -68,8 +65,8 @@ const (
 	replySkip
 )
 
-func newClient(s *Server, tr *conn) *Client {
-	c := &Client{
+func newClient(s *Server, tr *conn) *client {
+	c := &client{
 		srv:     s,
 		id:      s.nextID.Add(1),
 		tr:      tr,
@@ -92,206 +89,8 @@ func newClient(s *Server, tr *conn) *Client {
 	return c
 }
 
-// command binds a command's table entry to its handler.
-type command struct {
-	meta    *resp.Command
-	fn      func(c *Client, args [][]byte)
-	keys    bool // runs under the keyspace lock
-	noAuth  bool // allowed before AUTH
-	subs    map[string]*command
-	monitor bool // shown to MONITOR
-	tx      txRole
-}
-
-// txRole is how a command behaves after MULTI; see cmd_tx.go.
-type txRole struct {
-	notQueued bool   // runs at once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
-	refused   bool   // "not allowed inside a transaction" (no_multi, locks)
-	execError string // queued, but answers this error when EXEC runs it
-	infoLocks bool   // reads the lock table (INFO): EXEC snapshots it first
-	exec      bool   // EXEC: shown to MONITOR after the commands it ran
-}
-
-// runBatch runs the whole commands the connection has framed: one batch,
-// which is what one read brought, sharing one clock reading. The keyspace
-// lock is taken once for a run of keyspace commands in a batch (up to
-// maxHeld), not once per command. It stops early once the connection must
-// close (QUIT, CLIENT KILL, shutdown) or has left its driver (MONITOR).
-func (s *Server) runBatch(c *Client) {
-	cn := c.tr
-	if cn.off < cn.whole {
-		c.now = s.now()
-		c.lastActive.Store(c.now.UnixMilli())
-	}
-	for !cn.quit && !cn.left {
-		if s.closing.Load() || c.killed.Load() {
-			cn.quit = true
-			break
-		}
-		args := cn.next()
-		if args == nil {
-			break
-		}
-		s.dispatch(c, args)
-	}
-	c.releaseDB()
-	if cn.left {
-		cn.handOff() // from here cn and c are the new owner's
-		return
-	}
-	cn.compact()
-}
-
-// maxHeld bounds how many commands of one pipeline run under one hold of
-// the keyspace lock, so a long pipeline cannot starve other clients.
-const maxHeld = 64
-
-// dispatch runs one command with the checks Redis makes first; after
-// MULTI it queues most commands instead (see cmd_tx.go).
-func (s *Server) dispatch(c *Client, args [][]byte) {
-	cmd, errText := s.lookup(c, args)
-	if cmd != nil && !c.authed && !cmd.noAuth {
-		errText = resp.ErrNoAuth
-	}
-	if c.tx != nil && cmd != nil && errText == "" && cmd.tx.refused {
-		errText = resp.ErrNotInMulti
-	}
-	if c.reply != replyOn {
-		c.w = c.replyWriter()
-		defer c.afterReply()
-	}
-	if errText != "" {
-		s.stats.errors.Add(1)
-		s.reject(c, args, errText)
-		return
-	}
-	if c.tx != nil && !cmd.tx.notQueued {
-		c.queue(cmd, args)
-		c.lastCmd.Store(cmd.meta)
-		return
-	}
-	if cmd.monitor {
-		s.feedMonitors(c, args)
-	}
-	c.ncmds.Add(1)
-	if cmd.keys {
-		if !s.locks.passGate(c) {
-			c.kill() // disconnected while waiting for the share-wide lock
-			return
-		}
-		c.holdDB()
-		cmd.fn(c, args)
-	} else {
-		c.releaseDB()
-		cmd.fn(c, args)
-	}
-	if c.passing { // it waited its turn at the gate (or EXEC did): done
-		c.passing = false
-		c.releaseDB()
-		s.locks.passDone()
-	}
-	c.lastCmd.Store(cmd.meta)
-}
-
-// holdDB takes the keyspace lock for this connection's batch, or keeps
-// it if already held and not yet held for maxHeld commands.
-func (c *Client) holdDB() {
-	db := c.srv.db
-	if c.held > 0 && c.held < maxHeld {
-		c.held++
-		return
-	}
-	c.releaseDB()
-	db.mu.Lock()
-	db.now = c.now.UnixMilli()
-	c.held = 1
-}
-
-// withDB runs fn under the keyspace lock, which this connection may
-// already hold (in a batch, or in EXEC). It is for the little bookkeeping
-// of commands that are not keyspace commands (DISCARD, UNWATCH, RESET),
-// and passes no share-wide lock gate.
-func (c *Client) withDB(fn func(db *DB)) {
-	db := c.srv.db
-	if c.held > 0 {
-		fn(db)
-		return
-	}
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	fn(db)
-}
-
-// releaseDB drops the keyspace lock if this connection holds it.
-func (c *Client) releaseDB() {
-	if c.held > 0 {
-		c.held = 0
-		c.srv.db.mu.Unlock()
-	}
-}
-
-// lookup finds the command for args, checking arity and subcommands, and
-// returns Redis's error text when it cannot be run.
-func (s *Server) lookup(c *Client, args [][]byte) (*command, string) {
-	cmd := s.cmds[lowerInto(c.lower[:0], args[0])]
-	if cmd == nil {
-		return nil, resp.UnknownCommand(args)
-	}
-	if cmd.subs != nil && len(args) >= 2 {
-		sub := cmd.subs[lowerInto(c.lower[:0], args[1])]
-		if sub == nil {
-			return nil, resp.UnknownSubcommand(cmd.meta.Name, args[1])
-		}
-		cmd = sub
-	}
-	if !cmd.meta.ArityOK(len(args)) {
-		return nil, resp.WrongArgs(cmd.meta.Name)
-	}
-	return cmd, ""
-}
-
-// lowerInto lower-cases b into buf (reusing it when b fits) and returns it
-// as a string for a map lookup; the conversion does not allocate there.
-func lowerInto(buf []byte, b []byte) string {
-	if len(b) > cap(buf) {
-		buf = make([]byte, 0, len(b))
-	}
-	for _, ch := range b {
-		if ch >= 'A' && ch <= 'Z' {
-			ch += 'a' - 'A'
-		}
-		buf = append(buf, ch)
-	}
-	return string(buf)
-}
-
-// replyWriter returns the writer for a command run under CLIENT REPLY
-// OFF or SKIP: its reply goes nowhere.
-func (c *Client) replyWriter() *resp.Writer {
-	if c.reply == replySkipNext {
-		c.reply = replySkip // this command is the one skipped
-	}
-	if c.discard == nil {
-		c.discard = resp.NewWriter(redcon.NewWriter(io.Discard))
-	}
-	c.discard.SetProto(c.out.Proto())
-	return c.discard
-}
-
-// afterReply restores the real writer, ending a SKIP, and drops the
-// discarded reply.
-func (c *Client) afterReply() {
-	if c.w == c.discard {
-		c.discard.Drop()
-	}
-	c.w = c.out
-	if c.reply == replySkip {
-		c.reply = replyOn
-	}
-}
-
 // setProto switches the connection's protocol.
-func (c *Client) setProto(p int) {
+func (c *client) setProto(p int) {
 	c.out.SetProto(p)
 	c.w.SetProto(p)
 	c.mu.Lock()
@@ -302,7 +101,7 @@ func (c *Client) setProto(p int) {
 // kill disconnects the client from its own goroutine (it killed itself,
 // or a blocked wait found it gone): nothing more runs, and the connection
 // closes once the replies so far are written.
-func (c *Client) kill() {
+func (c *client) kill() {
 	c.killed.Store(true)
 	c.killOnce.Do(func() { close(c.killCh) })
 	c.tr.interrupt(false)
@@ -311,13 +110,13 @@ func (c *Client) kill() {
 // disconnect disconnects the client from another goroutine (CLIENT KILL,
 // a monitor too far behind) at once, dropping replies not yet written, as
 // Redis does; a wait it is blocked in ends.
-func (c *Client) disconnect() {
+func (c *client) disconnect() {
 	c.killed.Store(true)
 	c.killOnce.Do(func() { close(c.killCh) })
 	c.tr.interrupt(true)
 }
 
-func (c *Client) getName() string {
+func (c *client) getName() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.name
@@ -344,7 +143,7 @@ const livenessEvery = 25 * time.Millisecond
 // and for server shutdown; a client found gone is killed. A client on the
 // event loop leaves it to wait (see conn.block), and the commands after
 // the wait see the time it ended.
-func (c *Client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResult {
+func (c *client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResult {
 	c.tr.block()
 	defer func() { c.now = c.srv.now() }()
 	var check <-chan time.Time
@@ -373,6 +172,6 @@ func (c *Client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResul
 	}
 }
 
-func (c *Client) idleSeconds(now time.Time) int64 {
+func (c *client) idleSeconds(now time.Time) int64 {
 	return (now.UnixMilli() - c.lastActive.Load()) / 1000
 }

@@ -21,9 +21,9 @@ func (s *Server) commandsClient(r *registry) {
 	r.plain("client|help", s.cmdClientHelp)
 }
 
-func (s *Server) cmdClientID(c *Client, args [][]byte) { c.w.Int(c.id) }
+func (s *Server) cmdClientID(c *client, args [][]byte) { c.w.Int(c.id) }
 
-func (s *Server) cmdClientSetName(c *Client, args [][]byte) {
+func (s *Server) cmdClientSetName(c *client, args [][]byte) {
 	if !validClientName(args[2]) {
 		c.w.Error(resp.ErrClientNameSpace)
 		return
@@ -32,7 +32,7 @@ func (s *Server) cmdClientSetName(c *Client, args [][]byte) {
 	c.w.OK()
 }
 
-func (s *Server) cmdClientGetName(c *Client, args [][]byte) {
+func (s *Server) cmdClientGetName(c *client, args [][]byte) {
 	c.mu.Lock()
 	name := c.name
 	c.mu.Unlock()
@@ -43,11 +43,11 @@ func (s *Server) cmdClientGetName(c *Client, args [][]byte) {
 	c.w.BulkString(name)
 }
 
-func (s *Server) cmdClientInfo(c *Client, args [][]byte) {
+func (s *Server) cmdClientInfo(c *client, args [][]byte) {
 	c.w.Verbatim(c.infoLine(time.Now(), "client|info"))
 }
 
-func (s *Server) cmdClientList(c *Client, args [][]byte) {
+func (s *Server) cmdClientList(c *client, args [][]byte) {
 	var ids []int64
 	for i := 2; i < len(args); i++ {
 		opt := strings.ToLower(string(args[i]))
@@ -94,22 +94,22 @@ func (s *Server) cmdClientList(c *Client, args [][]byte) {
 // clientsSnapshot returns the connected clients in id order. A client
 // already killed is gone, as in Redis, even before its connection has
 // finished closing.
-func (s *Server) clientsSnapshot() []*Client {
+func (s *Server) clientsSnapshot() []*client {
 	s.mu.Lock()
-	list := make([]*Client, 0, len(s.clients))
+	list := make([]*client, 0, len(s.clients))
 	for _, c := range s.clients {
 		if !c.killed.Load() {
 			list = append(list, c)
 		}
 	}
 	s.mu.Unlock()
-	slices.SortFunc(list, func(a, b *Client) int { return int(a.id - b.id) })
+	slices.SortFunc(list, func(a, b *client) int { return int(a.id - b.id) })
 	return list
 }
 
 // infoLine renders the client as one CLIENT LIST line. curCmd, if not
 // empty, is shown as the last command (the one running now).
-func (c *Client) infoLine(now time.Time, curCmd string) string {
+func (c *client) infoLine(now time.Time, curCmd string) string {
 	c.mu.Lock()
 	name, lib, ver, proto := c.name, c.libName, c.libVer, c.proto
 	c.mu.Unlock()
@@ -231,7 +231,7 @@ func parseKillFilter(args [][]byte) (killFilter, string) {
 	return f, ""
 }
 
-func (f killFilter) matches(c, self *Client, now time.Time) bool {
+func (f killFilter) matches(c, self *client, now time.Time) bool {
 	switch {
 	case f.userMismatch, f.typ != "" && f.typ != "normal":
 		return false
@@ -245,7 +245,7 @@ func (f killFilter) matches(c, self *Client, now time.Time) bool {
 	return true
 }
 
-func (s *Server) cmdClientKill(c *Client, args [][]byte) {
+func (s *Server) cmdClientKill(c *client, args [][]byte) {
 	if len(args) == 3 { // old form: CLIENT KILL addr:port
 		for _, o := range s.clientsSnapshot() {
 			if o.addr == string(args[2]) {
@@ -275,7 +275,7 @@ func (s *Server) cmdClientKill(c *Client, args [][]byte) {
 
 // killClient disconnects victim; a client killing itself is closed after
 // this reply, as in Redis.
-func (s *Server) killClient(self, victim *Client) {
+func (s *Server) killClient(self, victim *client) {
 	if victim == self {
 		victim.kill()
 		return
@@ -283,7 +283,7 @@ func (s *Server) killClient(self, victim *Client) {
 	victim.disconnect()
 }
 
-func (s *Server) cmdClientSetInfo(c *Client, args [][]byte) {
+func (s *Server) cmdClientSetInfo(c *client, args [][]byte) {
 	attr := strings.ToLower(string(args[2]))
 	if attr != "lib-name" && attr != "lib-ver" {
 		c.w.Error("ERR Unrecognized option '" + string(args[2]) + "'")
@@ -303,7 +303,7 @@ func (s *Server) cmdClientSetInfo(c *Client, args [][]byte) {
 	c.w.OK()
 }
 
-func (s *Server) cmdClientReply(c *Client, args [][]byte) {
+func (s *Server) cmdClientReply(c *client, args [][]byte) {
 	switch strings.ToLower(string(args[2])) {
 	case "on":
 		c.reply = replyOn
@@ -347,10 +347,10 @@ var clientHelp = []string{
 	"    Print this help.",
 }
 
-func (s *Server) cmdClientHelp(c *Client, args [][]byte) { c.writeHelp(clientHelp) }
+func (s *Server) cmdClientHelp(c *client, args [][]byte) { c.writeHelp(clientHelp) }
 
 // writeHelp writes a HELP reply: an array of simple strings.
-func (c *Client) writeHelp(lines []string) {
+func (c *client) writeHelp(lines []string) {
 	c.w.Array(len(lines))
 	for _, l := range lines {
 		c.w.Simple(l)

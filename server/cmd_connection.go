@@ -30,7 +30,7 @@ const (
 	helloModeDefault = "standalone"
 )
 
-func (s *Server) cmdPing(c *Client, args [][]byte) {
+func (s *Server) cmdPing(c *client, args [][]byte) {
 	switch len(args) {
 	case 1:
 		c.w.Pong()
@@ -41,9 +41,9 @@ func (s *Server) cmdPing(c *Client, args [][]byte) {
 	}
 }
 
-func (s *Server) cmdEcho(c *Client, args [][]byte) { c.w.Bulk(args[1]) }
+func (s *Server) cmdEcho(c *client, args [][]byte) { c.w.Bulk(args[1]) }
 
-func (s *Server) cmdQuit(c *Client, args [][]byte) {
+func (s *Server) cmdQuit(c *client, args [][]byte) {
 	c.w.OK()
 	c.tr.quit = true // run nothing more; close once the reply is written
 }
@@ -61,12 +61,12 @@ func (s *Server) checkPassword(user, pass []byte) bool {
 	return subtle.ConstantTimeCompare(pass, []byte(s.cfg.RequirePass)) == 1
 }
 
-func (c *Client) setAuthed(ok bool) {
+func (c *client) setAuthed(ok bool) {
 	c.authed = ok
 	c.tr.needAuth = !ok
 }
 
-func (s *Server) cmdAuth(c *Client, args [][]byte) {
+func (s *Server) cmdAuth(c *client, args [][]byte) {
 	var user, pass []byte
 	switch len(args) {
 	case 2:
@@ -126,7 +126,7 @@ func parseHello(args [][]byte) (helloOpts, string) {
 	return o, ""
 }
 
-func (s *Server) cmdHello(c *Client, args [][]byte) {
+func (s *Server) cmdHello(c *client, args [][]byte) {
 	o, errText := parseHello(args)
 	if errText != "" {
 		c.w.Error(errText)
@@ -171,7 +171,7 @@ func (s *Server) cmdHello(c *Client, args [][]byte) {
 	w.Array(0)
 }
 
-func (s *Server) cmdSelect(c *Client, args [][]byte) {
+func (s *Server) cmdSelect(c *client, args [][]byte) {
 	n, ok := resp.ParseInt(args[1])
 	switch {
 	case !ok || n != int64(int32(n)):
@@ -186,7 +186,7 @@ func (s *Server) cmdSelect(c *Client, args [][]byte) {
 // cmdReset returns the connection to its state after connecting: RESP2,
 // no name, replies on, no transaction, no watched keys, no locks held, and
 // unauthenticated if a password is set.
-func (s *Server) cmdReset(c *Client, args [][]byte) {
+func (s *Server) cmdReset(c *client, args [][]byte) {
 	c.endTx()
 	s.locks.releaseAll(c)
 	c.setName("")
@@ -207,7 +207,7 @@ func validClientName(name []byte) bool {
 	return true
 }
 
-func (c *Client) setName(name string) {
+func (c *client) setName(name string) {
 	c.mu.Lock()
 	c.name = name
 	c.mu.Unlock()

@@ -35,12 +35,3 @@ func TestInspect(t *testing.T) {
 		t.Errorf("COMMAND DOCS inspect is empty")
 	}
 }
-
-func FuzzInspectValue(f *testing.F) {
-	f.Add([]byte("\xd9\xd9\xf7\xa1\x61a\x01"))
-	f.Add([]byte("text"))
-	f.Add([]byte("\xd9\xd9\xf7\x9f\x9f\x9f"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = Inspect(b) // must not panic
-	})
-}

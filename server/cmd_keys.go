@@ -38,7 +38,7 @@ const typeString = "string"
 
 // cmdDel is DEL and UNLINK: the number of keys removed, a key named twice
 // counted once.
-func (s *Server) cmdDel(c *Client, args [][]byte) {
+func (s *Server) cmdDel(c *client, args [][]byte) {
 	n := int64(0)
 	for _, key := range args[1:] {
 		if s.db.getBytes(key) != nil && s.db.del(string(key)) {
@@ -50,7 +50,7 @@ func (s *Server) cmdDel(c *Client, args [][]byte) {
 
 // cmdExists is EXISTS and TOUCH: the number of keys that exist, a key
 // named twice counted twice.
-func (s *Server) cmdExists(c *Client, args [][]byte) {
+func (s *Server) cmdExists(c *client, args [][]byte) {
 	n := int64(0)
 	for _, key := range args[1:] {
 		if s.db.getBytes(key) != nil {
@@ -60,7 +60,7 @@ func (s *Server) cmdExists(c *Client, args [][]byte) {
 	c.w.Int(n)
 }
 
-func (s *Server) cmdKeys(c *Client, args [][]byte) {
+func (s *Server) cmdKeys(c *client, args [][]byte) {
 	pattern := args[1]
 	all := len(pattern) == 1 && pattern[0] == '*'
 	var keys []string
@@ -122,7 +122,7 @@ func parseScan(args [][]byte) (scanOpts, string) {
 	return o, ""
 }
 
-func (s *Server) cmdScan(c *Client, args [][]byte) {
+func (s *Server) cmdScan(c *client, args [][]byte) {
 	o, errText := parseScan(args)
 	if errText != "" {
 		c.w.Error(errText)
@@ -141,7 +141,7 @@ func (s *Server) cmdScan(c *Client, args [][]byte) {
 	writeKeys(c.w, keys)
 }
 
-func (s *Server) cmdType(c *Client, args [][]byte) {
+func (s *Server) cmdType(c *client, args [][]byte) {
 	if s.db.getBytes(args[1]) == nil {
 		c.w.Simple("none")
 		return
@@ -149,7 +149,7 @@ func (s *Server) cmdType(c *Client, args [][]byte) {
 	c.w.Simple(typeString)
 }
 
-func (s *Server) cmdRandomKey(c *Client, args [][]byte) {
+func (s *Server) cmdRandomKey(c *client, args [][]byte) {
 	key, ok := s.db.randomKey()
 	if !ok {
 		c.w.Null()
@@ -158,12 +158,12 @@ func (s *Server) cmdRandomKey(c *Client, args [][]byte) {
 	c.w.BulkString(key)
 }
 
-func (s *Server) cmdRename(c *Client, args [][]byte)   { s.rename(c, args, false) }
-func (s *Server) cmdRenameNX(c *Client, args [][]byte) { s.rename(c, args, true) }
+func (s *Server) cmdRename(c *client, args [][]byte)   { s.rename(c, args, false) }
+func (s *Server) cmdRenameNX(c *client, args [][]byte) { s.rename(c, args, true) }
 
 // rename is RENAME and, with nx, RENAMENX. Renaming a key to itself is
 // allowed and changes nothing, but the key must exist.
-func (s *Server) rename(c *Client, args [][]byte, nx bool) {
+func (s *Server) rename(c *client, args [][]byte, nx bool) {
 	src, dst := args[1], args[2]
 	e := s.db.getBytes(src)
 	switch {
@@ -219,7 +219,7 @@ func parseCopy(args [][]byte) (copyOpts, string) {
 	return o, ""
 }
 
-func (s *Server) cmdCopy(c *Client, args [][]byte) {
+func (s *Server) cmdCopy(c *client, args [][]byte) {
 	o, errText := parseCopy(args)
 	if errText != "" {
 		c.w.Error(errText)
@@ -309,7 +309,7 @@ func (o expireOpts) allows(cur int64) bool {
 // expireCmd returns the handler of one EXPIRE family command. A time in
 // the past deletes the key and still answers 1.
 func (s *Server) expireCmd(k expireKind) handlerFunc {
-	return func(c *Client, args [][]byte) {
+	return func(c *client, args [][]byte) {
 		o, errText := parseExpire(args, k, s.db.now)
 		if errText != "" {
 			c.w.Error(errText)
@@ -330,7 +330,7 @@ func (s *Server) expireCmd(k expireKind) handlerFunc {
 // missing key, -1 for one without expiry. Seconds are rounded as Redis
 // rounds them, (ms+500)/1000, without overflow.
 func (s *Server) ttlCmd(ms, abs bool) handlerFunc {
-	return func(c *Client, args [][]byte) {
+	return func(c *client, args [][]byte) {
 		e := s.db.getBytes(args[1])
 		switch {
 		case e == nil:
@@ -350,7 +350,7 @@ func (s *Server) ttlCmd(ms, abs bool) handlerFunc {
 	}
 }
 
-func (s *Server) cmdPersist(c *Client, args [][]byte) {
+func (s *Server) cmdPersist(c *client, args [][]byte) {
 	if e := s.db.getBytes(args[1]); e != nil && s.db.persist(string(args[1]), e) {
 		c.w.Int(1)
 		return

@@ -59,7 +59,7 @@ func parseLockArgs(args [][]byte, withTimeout bool) (lockArgs, string) {
 // cmdLock is LOCK [name] [TIMEOUT ms]: it blocks until the lock is this
 // connection's (+OK) or the timeout passes (null). TIMEOUT 0, like no
 // TIMEOUT, waits without limit, as Redis's blocking commands do.
-func (s *Server) cmdLock(c *Client, args [][]byte) {
+func (s *Server) cmdLock(c *client, args [][]byte) {
 	o, errText := parseLockArgs(args, true)
 	if errText != "" {
 		c.w.Error(errText)
@@ -78,7 +78,7 @@ func (s *Server) cmdLock(c *Client, args [][]byte) {
 }
 
 // cmdUnlock is UNLOCK [name].
-func (s *Server) cmdUnlock(c *Client, args [][]byte) {
+func (s *Server) cmdUnlock(c *client, args [][]byte) {
 	o, errText := parseLockArgs(args, false)
 	if errText != "" {
 		c.w.Error(errText)
@@ -94,7 +94,7 @@ func (s *Server) cmdUnlock(c *Client, args [][]byte) {
 // cmdLocks lists the locks held or waited for, the share-wide one first
 // (named "*", kind "share"), each as a map of name, kind, holder id and
 // name, held-ms and waiters. It never blocks.
-func (s *Server) cmdLocks(c *Client, args [][]byte) {
+func (s *Server) cmdLocks(c *client, args [][]byte) {
 	list := s.locks.snapshot(s.now())
 	c.w.Array(len(list))
 	for _, li := range list {

@@ -30,7 +30,7 @@ func (s *Server) commandsServer(r *registry) {
 	r.plain("monitor", s.cmdMonitor)
 }
 
-func (s *Server) cmdCommand(c *Client, args [][]byte) {
+func (s *Server) cmdCommand(c *client, args [][]byte) {
 	all := s.table.All()
 	c.w.Array(len(all))
 	for _, meta := range all {
@@ -38,9 +38,9 @@ func (s *Server) cmdCommand(c *Client, args [][]byte) {
 	}
 }
 
-func (s *Server) cmdCommandCount(c *Client, args [][]byte) { c.w.Int(int64(s.table.Len())) }
+func (s *Server) cmdCommandCount(c *client, args [][]byte) { c.w.Int(int64(s.table.Len())) }
 
-func (s *Server) cmdCommandInfo(c *Client, args [][]byte) {
+func (s *Server) cmdCommandInfo(c *client, args [][]byte) {
 	if len(args) == 2 {
 		s.cmdCommand(c, args)
 		return
@@ -62,7 +62,7 @@ func (s *Server) metaByName(name []byte) *resp.Command {
 	return meta.Sub(sub)
 }
 
-func (s *Server) cmdCommandDocs(c *Client, args [][]byte) {
+func (s *Server) cmdCommandDocs(c *client, args [][]byte) {
 	var list []*resp.Command
 	if len(args) == 2 {
 		list = s.table.All()
@@ -80,7 +80,7 @@ func (s *Server) cmdCommandDocs(c *Client, args [][]byte) {
 	}
 }
 
-func (s *Server) cmdCommandList(c *Client, args [][]byte) {
+func (s *Server) cmdCommandList(c *client, args [][]byte) {
 	var pattern string
 	switch {
 	case len(args) == 2:
@@ -132,7 +132,7 @@ var commandHelp = []string{
 	"    Print this help.",
 }
 
-func (s *Server) cmdCommandHelp(c *Client, args [][]byte) { c.writeHelp(commandHelp) }
+func (s *Server) cmdCommandHelp(c *client, args [][]byte) { c.writeHelp(commandHelp) }
 
 // configValues are the parameters CONFIG GET answers, with their values.
 // Clients probe some of them (redis-benchmark reads save and appendonly).
@@ -152,7 +152,7 @@ func (s *Server) configValues() [][2]string {
 	}
 }
 
-func (s *Server) cmdConfigGet(c *Client, args [][]byte) {
+func (s *Server) cmdConfigGet(c *client, args [][]byte) {
 	var found [][2]string
 	for _, kv := range s.configValues() {
 		for _, p := range args[2:] {
@@ -177,13 +177,13 @@ var configHelp = []string{
 	"    Print this help.",
 }
 
-func (s *Server) cmdConfigHelp(c *Client, args [][]byte) { c.writeHelp(configHelp) }
+func (s *Server) cmdConfigHelp(c *client, args [][]byte) { c.writeHelp(configHelp) }
 
-func (s *Server) cmdDBSize(c *Client, args [][]byte) { c.w.Int(int64(s.db.size())) }
+func (s *Server) cmdDBSize(c *client, args [][]byte) { c.w.Int(int64(s.db.size())) }
 
 // cmdFlush is FLUSHDB and FLUSHALL: with one database they are the same.
 // ASYNC and SYNC are accepted; the flush is immediate either way.
-func (s *Server) cmdFlush(c *Client, args [][]byte) {
+func (s *Server) cmdFlush(c *client, args [][]byte) {
 	if len(args) > 2 {
 		c.w.Error(resp.ErrSyntax)
 		return
@@ -198,7 +198,7 @@ func (s *Server) cmdFlush(c *Client, args [][]byte) {
 	c.w.OK()
 }
 
-func (s *Server) cmdTime(c *Client, args [][]byte) {
+func (s *Server) cmdTime(c *client, args [][]byte) {
 	now := time.Now()
 	c.w.Array(2)
 	c.w.BulkString(strconv.FormatInt(now.Unix(), 10))
@@ -207,7 +207,7 @@ func (s *Server) cmdTime(c *Client, args [][]byte) {
 
 // cmdShutdown stops the server: like Redis, the client gets no reply and
 // is disconnected; the process embedding the server sees Done close.
-func (s *Server) cmdShutdown(c *Client, args [][]byte) {
+func (s *Server) cmdShutdown(c *client, args [][]byte) {
 	for _, a := range args[1:] {
 		switch strings.ToLower(string(a)) {
 		case "nosave", "save", "now", "force":
@@ -224,6 +224,6 @@ func (s *Server) cmdShutdown(c *Client, args [][]byte) {
 	go s.Shutdown(context.Background())
 }
 
-func (s *Server) cmdMonitor(c *Client, args [][]byte) {
+func (s *Server) cmdMonitor(c *client, args [][]byte) {
 	s.monitors.add(c)
 }

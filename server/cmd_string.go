@@ -120,7 +120,7 @@ func expireMillis(arg []byte, kind strExpiry, now int64, cmd string) (int64, str
 }
 
 // bulkOrNull writes e's value, or a null for a missing key.
-func (c *Client) bulkOrNull(e *entry) {
+func (c *client) bulkOrNull(e *entry) {
 	if e == nil {
 		c.w.Null()
 		return
@@ -128,11 +128,11 @@ func (c *Client) bulkOrNull(e *entry) {
 	c.w.Bulk(e.val)
 }
 
-func (s *Server) cmdGet(c *Client, args [][]byte) {
+func (s *Server) cmdGet(c *client, args [][]byte) {
 	c.bulkOrNull(s.db.getBytes(args[1]))
 }
 
-func (s *Server) cmdSet(c *Client, args [][]byte) {
+func (s *Server) cmdSet(c *client, args [][]byte) {
 	o, errText := parseSetOpts(args[3:], true)
 	var exp int64
 	if errText == "" && o.expire != expNone {
@@ -159,7 +159,7 @@ func (s *Server) cmdSet(c *Client, args [][]byte) {
 	}
 }
 
-func (s *Server) cmdSetnx(c *Client, args [][]byte) {
+func (s *Server) cmdSetnx(c *client, args [][]byte) {
 	if s.db.getBytes(args[1]) != nil {
 		c.w.Int(0)
 		return
@@ -171,7 +171,7 @@ func (s *Server) cmdSetnx(c *Client, args [][]byte) {
 // cmdSetex returns the handler of SETEX key seconds value (kind
 // expEX), or of PSETEX key ms value (expPX).
 func (s *Server) cmdSetex(name string, kind strExpiry) handlerFunc {
-	return func(c *Client, args [][]byte) {
+	return func(c *client, args [][]byte) {
 		exp, errText := expireMillis(args[2], kind, s.db.now, name)
 		if errText != "" {
 			c.w.Error(errText)
@@ -182,13 +182,13 @@ func (s *Server) cmdSetex(name string, kind strExpiry) handlerFunc {
 	}
 }
 
-func (s *Server) cmdGetset(c *Client, args [][]byte) {
+func (s *Server) cmdGetset(c *client, args [][]byte) {
 	e := s.db.getBytes(args[1])
 	c.bulkOrNull(e)
 	s.db.store(args[1], e, storeArg(args[2]), 0, false)
 }
 
-func (s *Server) cmdGetdel(c *Client, args [][]byte) {
+func (s *Server) cmdGetdel(c *client, args [][]byte) {
 	e := s.db.getBytes(args[1])
 	c.bulkOrNull(e)
 	if e != nil {
@@ -199,7 +199,7 @@ func (s *Server) cmdGetdel(c *Client, args [][]byte) {
 
 // cmdGetex replies with the value, then changes its expiry. As in Redis,
 // a missing key answers null before the expiry's value is checked.
-func (s *Server) cmdGetex(c *Client, args [][]byte) {
+func (s *Server) cmdGetex(c *client, args [][]byte) {
 	o, errText := parseSetOpts(args[2:], false)
 	if errText != "" {
 		c.w.Error(errText)
@@ -228,14 +228,14 @@ func (s *Server) cmdGetex(c *Client, args [][]byte) {
 	}
 }
 
-func (s *Server) cmdMget(c *Client, args [][]byte) {
+func (s *Server) cmdMget(c *client, args [][]byte) {
 	c.w.Array(len(args) - 1)
 	for _, key := range args[1:] {
 		c.bulkOrNull(s.db.getBytes(key))
 	}
 }
 
-func (s *Server) cmdMset(c *Client, args [][]byte) {
+func (s *Server) cmdMset(c *client, args [][]byte) {
 	if len(args)%2 == 0 {
 		c.w.Error(resp.WrongArgs("mset"))
 		return
@@ -246,7 +246,7 @@ func (s *Server) cmdMset(c *Client, args [][]byte) {
 	c.w.OK()
 }
 
-func (s *Server) cmdMsetnx(c *Client, args [][]byte) {
+func (s *Server) cmdMsetnx(c *client, args [][]byte) {
 	if len(args)%2 == 0 {
 		c.w.Error(resp.WrongArgs("msetnx"))
 		return
@@ -263,10 +263,10 @@ func (s *Server) cmdMsetnx(c *Client, args [][]byte) {
 	c.w.Int(1)
 }
 
-func (s *Server) cmdIncr(c *Client, args [][]byte) { s.incrBy(c, args[1], 1) }
-func (s *Server) cmdDecr(c *Client, args [][]byte) { s.incrBy(c, args[1], -1) }
+func (s *Server) cmdIncr(c *client, args [][]byte) { s.incrBy(c, args[1], 1) }
+func (s *Server) cmdDecr(c *client, args [][]byte) { s.incrBy(c, args[1], -1) }
 
-func (s *Server) cmdIncrby(c *Client, args [][]byte) {
+func (s *Server) cmdIncrby(c *client, args [][]byte) {
 	by, ok := resp.ParseInt(args[2])
 	if !ok {
 		c.w.Error(resp.ErrNotInteger)
@@ -275,7 +275,7 @@ func (s *Server) cmdIncrby(c *Client, args [][]byte) {
 	s.incrBy(c, args[1], by)
 }
 
-func (s *Server) cmdDecrby(c *Client, args [][]byte) {
+func (s *Server) cmdDecrby(c *client, args [][]byte) {
 	by, ok := resp.ParseInt(args[2])
 	switch {
 	case !ok:
@@ -288,7 +288,7 @@ func (s *Server) cmdDecrby(c *Client, args [][]byte) {
 }
 
 // incrBy adds by to the integer at key (0 if missing), keeping its expiry.
-func (s *Server) incrBy(c *Client, key []byte, by int64) {
+func (s *Server) incrBy(c *client, key []byte, by int64) {
 	e := s.db.getBytes(key)
 	var cur int64
 	if e != nil {
@@ -309,7 +309,7 @@ func (s *Server) incrBy(c *Client, key []byte, by int64) {
 }
 
 // cmdIncrbyfloat adds in C's long double, as Redis does; see incrFloat.
-func (s *Server) cmdIncrbyfloat(c *Client, args [][]byte) {
+func (s *Server) cmdIncrbyfloat(c *client, args [][]byte) {
 	key := args[1]
 	e := s.db.getBytes(key)
 	var cur []byte
@@ -325,7 +325,7 @@ func (s *Server) cmdIncrbyfloat(c *Client, args [][]byte) {
 	c.w.Bulk(val)
 }
 
-func (s *Server) cmdAppend(c *Client, args [][]byte) {
+func (s *Server) cmdAppend(c *client, args [][]byte) {
 	key, add := args[1], args[2]
 	e := s.db.getBytes(key)
 	if e == nil {
@@ -341,7 +341,7 @@ func (s *Server) cmdAppend(c *Client, args [][]byte) {
 	c.w.Int(int64(len(e.val)))
 }
 
-func (s *Server) cmdStrlen(c *Client, args [][]byte) {
+func (s *Server) cmdStrlen(c *client, args [][]byte) {
 	var n int
 	if e := s.db.getBytes(args[1]); e != nil {
 		n = len(e.val)
@@ -352,7 +352,7 @@ func (s *Server) cmdStrlen(c *Client, args [][]byte) {
 // cmdGetrange is GETRANGE and SUBSTR, with Redis's clamping: negative
 // indexes count from the end, both ends are clamped to the string, and an
 // empty range (or a missing key) is the empty string.
-func (s *Server) cmdGetrange(c *Client, args [][]byte) {
+func (s *Server) cmdGetrange(c *client, args [][]byte) {
 	start, ok1 := resp.ParseInt(args[2])
 	end, ok2 := resp.ParseInt(args[3])
 	if !ok1 || !ok2 {
@@ -389,7 +389,7 @@ func byteRange(v []byte, start, end int64) []byte {
 
 // cmdSetrange writes at an offset, padding with zero bytes. Writing
 // nothing creates no key and answers the current length.
-func (s *Server) cmdSetrange(c *Client, args [][]byte) {
+func (s *Server) cmdSetrange(c *client, args [][]byte) {
 	off, ok := resp.ParseInt(args[2])
 	if !ok {
 		c.w.Error(resp.ErrNotInteger)

@@ -51,7 +51,7 @@ type queuedCmd struct {
 // queue adds a command to the transaction. Once the transaction cannot
 // succeed (a refused command, a watched key written) Redis stops keeping
 // commands but still answers +QUEUED; so does this.
-func (c *Client) queue(cmd *command, args [][]byte) {
+func (c *client) queue(cmd *command, args [][]byte) {
 	c.w.Queued()
 	tx := c.tx
 	if tx.aborted || c.dirtyCAS.Load() {
@@ -83,7 +83,7 @@ func cloneArgs(args [][]byte) [][]byte {
 // transaction the refusal dooms it; a refused EXEC, in MULTI or not, ends
 // the transaction at once and names the reason, as Redis's
 // execCommandAbort does, and is shown to MONITOR.
-func (s *Server) reject(c *Client, args [][]byte, errText string) {
+func (s *Server) reject(c *client, args [][]byte, errText string) {
 	if c.tx != nil {
 		c.tx.aborted = true
 	}
@@ -97,19 +97,19 @@ func (s *Server) reject(c *Client, args [][]byte, errText string) {
 }
 
 // endTx leaves MULTI and drops every watch, as Redis's discardTransaction.
-func (c *Client) endTx() {
+func (c *client) endTx() {
 	c.tx = nil
 	c.txQueued.Store(-1)
 	c.unwatch()
 }
 
 // unwatch drops every watch of the client and clears its dirty flag.
-func (c *Client) unwatch() {
+func (c *client) unwatch() {
 	if !c.mayWatch {
 		c.dirtyCAS.Store(false) // nothing watched, so nothing can set it again
 		return
 	}
-	c.withDB(func(db *DB) {
+	c.withDB(func(db *keyspace) {
 		db.unwatchAll(c)
 		c.dirtyCAS.Store(false)
 	})
@@ -117,13 +117,13 @@ func (c *Client) unwatch() {
 }
 
 // feedMonitors shows a command to the MONITOR clients, if there are any.
-func (s *Server) feedMonitors(c *Client, args [][]byte) {
+func (s *Server) feedMonitors(c *client, args [][]byte) {
 	if s.monitors.active() {
 		s.monitors.feed(c, args, c.now)
 	}
 }
 
-func (s *Server) cmdMulti(c *Client, args [][]byte) {
+func (s *Server) cmdMulti(c *client, args [][]byte) {
 	if c.tx != nil {
 		c.w.Error(resp.ErrMultiNested)
 		return
@@ -133,7 +133,7 @@ func (s *Server) cmdMulti(c *Client, args [][]byte) {
 	c.w.OK()
 }
 
-func (s *Server) cmdDiscard(c *Client, args [][]byte) {
+func (s *Server) cmdDiscard(c *client, args [][]byte) {
 	if c.tx == nil {
 		c.w.Error(resp.ErrDiscardNoMulti)
 		return
@@ -146,7 +146,7 @@ func (s *Server) cmdDiscard(c *Client, args [][]byte) {
 // a null array if a watched key was written or has expired since WATCH;
 // EXECABORT if a command was refused while queueing. MONITOR sees the
 // commands run, then EXEC, as in Redis.
-func (s *Server) cmdExec(c *Client, args [][]byte) {
+func (s *Server) cmdExec(c *client, args [][]byte) {
 	defer s.feedMonitors(c, args)
 	tx := c.tx
 	switch {
@@ -182,7 +182,7 @@ func (s *Server) cmdExec(c *Client, args [][]byte) {
 
 // runQueued runs EXEC's commands under the keyspace lock, which the
 // caller holds, writing the array of their replies. Errors are elements.
-func (c *Client) runQueued(cmds []queuedCmd) {
+func (c *client) runQueued(cmds []queuedCmd) {
 	s := c.srv
 	c.execing = true
 	defer func() { c.execing = false }()
@@ -202,7 +202,7 @@ func (c *Client) runQueued(cmds []queuedCmd) {
 
 // cmdWatch is WATCH key [key ...]. A client already dirty watches nothing
 // more: its EXEC will fail anyway.
-func (s *Server) cmdWatch(c *Client, args [][]byte) {
+func (s *Server) cmdWatch(c *client, args [][]byte) {
 	if c.tx != nil {
 		c.w.Error(resp.ErrWatchInMulti)
 		return
@@ -216,7 +216,7 @@ func (s *Server) cmdWatch(c *Client, args [][]byte) {
 	c.w.OK()
 }
 
-func (s *Server) cmdUnwatch(c *Client, args [][]byte) {
+func (s *Server) cmdUnwatch(c *client, args [][]byte) {
 	c.unwatch()
 	c.w.OK()
 }

@@ -31,7 +31,7 @@ type conn struct {
 	nc       net.Conn // the accepted connection; after detachFD only its addresses are used
 	fd       int      // the socket the loop serves, or -1
 	lp       *loop    // the loop serving fd, or nil
-	client   *Client
+	client   *client
 	unixPath string // the listening socket's path for a unix client, else ""
 
 	framer *resp.Framer
@@ -265,7 +265,7 @@ func (cn *conn) readMore(buf *[]byte) error {
 
 // serveConn is the goroutine driver: it reads the connection, runs what
 // arrives and writes the replies until the connection ends.
-func (s *Server) serveConn(c *Client) {
+func (s *Server) serveConn(c *client) {
 	cn := c.tr
 	var buf []byte
 	for {

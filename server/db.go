@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// DB is the keyspace: Redis strings with optional expiry. Every method
+// keyspace is the keyspace: Redis strings with optional expiry. Every method
 // expects mu held (the dispatcher takes it around each keyspace command,
 // so a command is atomic with respect to all others) and uses now, set by
 // the dispatcher, as the command's clock.
@@ -17,7 +17,7 @@ import (
 // never changes while the key lives. SCAN's cursor is such a number, so a
 // key present for a whole scan is returned exactly once, however the
 // keyspace changes meanwhile.
-type DB struct {
+type keyspace struct {
 	mu  sync.Mutex
 	now int64 // unix ms of the running command
 
@@ -49,12 +49,12 @@ type slot struct {
 	live bool
 }
 
-func newDB() *DB {
-	return &DB{keys: make(map[string]*entry), ttls: make(map[string]*entry), nextSeq: 1, armed: make(chan struct{}, 1)}
+func newDB() *keyspace {
+	return &keyspace{keys: make(map[string]*entry), ttls: make(map[string]*entry), nextSeq: 1, armed: make(chan struct{}, 1)}
 }
 
 // get returns the live entry for key, removing it first if it expired.
-func (db *DB) get(key string) *entry {
+func (db *keyspace) get(key string) *entry {
 	e := db.keys[key]
 	if e != nil && db.expired(e) {
 		db.expire(key, e)
@@ -64,7 +64,7 @@ func (db *DB) get(key string) *entry {
 }
 
 // getBytes is get for a key given as bytes; the lookup does not allocate.
-func (db *DB) getBytes(key []byte) *entry {
+func (db *keyspace) getBytes(key []byte) *entry {
 	e := db.keys[string(key)]
 	if e != nil && db.expired(e) {
 		db.expire(string(key), e)
@@ -74,17 +74,17 @@ func (db *DB) getBytes(key []byte) *entry {
 }
 
 // expired reports whether e's time is up as of the running command.
-func (db *DB) expired(e *entry) bool { return e.exp != 0 && e.exp <= db.now }
+func (db *keyspace) expired(e *entry) bool { return e.exp != 0 && e.exp <= db.now }
 
 // expire removes an entry whose time is up, counting it for INFO.
-func (db *DB) expire(key string, e *entry) {
+func (db *keyspace) expire(key string, e *entry) {
 	db.remove(key, e)
 	db.expiredKeys++
 }
 
 // set stores val under key. With keepTTL an existing expiry stays;
 // otherwise exp (0 = none) replaces it.
-func (db *DB) set(key []byte, val []byte, exp int64, keepTTL bool) {
+func (db *keyspace) set(key []byte, val []byte, exp int64, keepTTL bool) {
 	db.dirty++
 	if e := db.getBytes(key); e != nil {
 		e.val = val
@@ -98,7 +98,7 @@ func (db *DB) set(key []byte, val []byte, exp int64, keepTTL bool) {
 }
 
 // insert adds a new key; key must not exist.
-func (db *DB) insert(key string, e *entry, exp int64) {
+func (db *keyspace) insert(key string, e *entry, exp int64) {
 	e.seq = db.nextSeq
 	db.nextSeq++
 	db.keys[key] = e
@@ -108,7 +108,7 @@ func (db *DB) insert(key string, e *entry, exp int64) {
 }
 
 // setExp sets the expiry of the entry under key (0 = none).
-func (db *DB) setExp(key string, e *entry, exp int64) {
+func (db *keyspace) setExp(key string, e *entry, exp int64) {
 	switch {
 	case e.exp == 0 && exp != 0:
 		if len(db.ttls) == 0 {
@@ -127,7 +127,7 @@ func (db *DB) setExp(key string, e *entry, exp int64) {
 
 // del removes key if it exists (and has not expired) and reports whether
 // it did.
-func (db *DB) del(key string) bool {
+func (db *keyspace) del(key string) bool {
 	e := db.get(key)
 	if e == nil {
 		return false
@@ -138,7 +138,7 @@ func (db *DB) del(key string) bool {
 }
 
 // remove deletes an entry known to be present under key.
-func (db *DB) remove(key string, e *entry) {
+func (db *keyspace) remove(key string, e *entry) {
 	delete(db.keys, key)
 	if e.exp != 0 {
 		delete(db.ttls, key)
@@ -155,20 +155,20 @@ func (db *DB) remove(key string, e *entry) {
 }
 
 // slotIndex finds seq in order: its index, or where it would go.
-func (db *DB) slotIndex(seq uint64) (int, bool) {
+func (db *keyspace) slotIndex(seq uint64) (int, bool) {
 	return slices.BinarySearchFunc(db.order, seq, func(s slot, seq uint64) int {
 		return cmp.Compare(s.seq, seq)
 	})
 }
 
 // compact drops dead slots; order stays sorted by seq.
-func (db *DB) compact() {
+func (db *keyspace) compact() {
 	db.order = slices.DeleteFunc(db.order, func(s slot) bool { return !s.live })
 	db.dead = 0
 }
 
 // flush empties the keyspace.
-func (db *DB) flush() {
+func (db *keyspace) flush() {
 	db.touchAllOnFlush()
 	db.dirty += int64(len(db.keys))
 	db.keys = make(map[string]*entry)
@@ -179,10 +179,10 @@ func (db *DB) flush() {
 
 // size returns the number of keys, counting expired keys not yet removed,
 // as DBSIZE does in Redis.
-func (db *DB) size() int { return len(db.keys) }
+func (db *keyspace) size() int { return len(db.keys) }
 
 // randomKey returns a random live key, or "" and false if there is none.
-func (db *DB) randomKey() (string, bool) {
+func (db *keyspace) randomKey() (string, bool) {
 	for len(db.keys) > 0 {
 		s := db.order[rand.IntN(len(db.order))]
 		if !s.live {
@@ -198,7 +198,7 @@ func (db *DB) randomKey() (string, bool) {
 // scan calls fn for live keys with seq >= cursor, in seq order, until
 // count keys have been visited; it returns the cursor to continue from, 0
 // when the scan is complete.
-func (db *DB) scan(cursor uint64, count int, fn func(key string, e *entry)) uint64 {
+func (db *keyspace) scan(cursor uint64, count int, fn func(key string, e *entry)) uint64 {
 	i, _ := db.slotIndex(cursor)
 	for visited := 0; i < len(db.order); i++ {
 		if visited >= count {
@@ -219,7 +219,7 @@ func (db *DB) scan(cursor uint64, count int, fn func(key string, e *entry)) uint
 }
 
 // each calls fn for every live key in insertion order.
-func (db *DB) each(fn func(key string, e *entry)) {
+func (db *keyspace) each(fn func(key string, e *entry)) {
 	for _, s := range db.order {
 		if !s.live {
 			continue
@@ -233,7 +233,7 @@ func (db *DB) each(fn func(key string, e *entry)) {
 }
 
 // ttl returns the remaining ms of a live entry, or -1 without expiry.
-func (db *DB) ttl(e *entry) int64 {
+func (db *keyspace) ttl(e *entry) int64 {
 	if e.exp == 0 {
 		return -1
 	}
@@ -275,7 +275,7 @@ func (s *Server) sweep() {
 
 // sweepOnce removes expired keys as of now, by sampling, and reports
 // whether any key with an expiry is left.
-func (db *DB) sweepOnce(now time.Time) (left bool) {
+func (db *keyspace) sweepOnce(now time.Time) (left bool) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	start := time.Now()

@@ -5,7 +5,7 @@ import "bytes"
 // rename moves the live entry e from src to dst, replacing whatever dst
 // held; the expiry moves with it. dst is a new key: it gets a new sequence
 // number, so a SCAN under way may or may not return it, as Redis may.
-func (db *DB) rename(src, dst string, e *entry) {
+func (db *keyspace) rename(src, dst string, e *entry) {
 	if old := db.get(dst); old != nil {
 		db.remove(dst, old)
 	}
@@ -16,7 +16,7 @@ func (db *DB) rename(src, dst string, e *entry) {
 
 // copyKey stores a copy of the live entry e, expiry included, under dst,
 // replacing whatever dst held.
-func (db *DB) copyKey(dst string, e *entry) {
+func (db *keyspace) copyKey(dst string, e *entry) {
 	if old := db.get(dst); old != nil {
 		db.remove(dst, old)
 	}
@@ -26,7 +26,7 @@ func (db *DB) copyKey(dst string, e *entry) {
 
 // expireAt sets the expiry of the live entry e under key to when (unix
 // ms); a time not after now deletes the key, as Redis does.
-func (db *DB) expireAt(key string, e *entry, when int64) {
+func (db *keyspace) expireAt(key string, e *entry, when int64) {
 	db.dirty++
 	if when <= db.now {
 		db.remove(key, e)
@@ -37,7 +37,7 @@ func (db *DB) expireAt(key string, e *entry, when int64) {
 
 // persist removes the expiry of the live entry e under key and reports
 // whether it had one.
-func (db *DB) persist(key string, e *entry) bool {
+func (db *keyspace) persist(key string, e *entry) bool {
 	if e.exp == 0 {
 		return false
 	}

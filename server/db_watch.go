@@ -2,7 +2,7 @@ package server
 
 import "slices"
 
-// WATCH, after Redis 7.0's multi.c. The DB keeps an index from each
+// WATCH, after Redis 7.0's multi.c. The keyspace keeps an index from each
 // watched key to the clients watching it; every write primitive calls
 // touch with the key it changed, which costs one len() check while nothing
 // is watched. A touch marks each watcher dirty (CLIENT LIST flag d) and
@@ -20,13 +20,13 @@ import "slices"
 // watchedKey is one key watched by one client.
 type watchedKey struct {
 	key     string
-	c       *Client
+	c       *client
 	expired bool // the key was logically expired when WATCH ran
 }
 
 // touch records that key was written (set, deleted, its expiry changed).
 // Call it after the change.
-func (db *DB) touch(key string) {
+func (db *keyspace) touch(key string) {
 	if len(db.watched) == 0 {
 		return
 	}
@@ -36,26 +36,26 @@ func (db *DB) touch(key string) {
 // touchEntry is touch for a write that knows the live entry but not its
 // key (APPEND, SETRANGE): the key is found from the entry's sequence
 // number, only when something is watched.
-func (db *DB) touchEntry(e *entry) {
+func (db *keyspace) touchEntry(e *entry) {
 	if len(db.watched) == 0 {
 		return
 	}
 	db.touchSeq(e.seq)
 }
 
-func (db *DB) touchSeq(seq uint64) {
+func (db *keyspace) touchSeq(seq uint64) {
 	i, found := db.slotIndex(seq)
 	if found && db.order[i].live {
 		db.touchWatched(db.order[i].key)
 	}
 }
 
-func (db *DB) touchWatched(key string) {
+func (db *keyspace) touchWatched(key string) {
 	wks := db.watched[key]
 	if len(wks) == 0 {
 		return
 	}
-	var dirty []*Client
+	var dirty []*client
 	for _, wk := range wks {
 		if wk.expired {
 			if _, present := db.keys[key]; !present {
@@ -76,7 +76,7 @@ func (db *DB) touchWatched(key string) {
 // touchAllOnFlush marks the watchers of every watched key that exists (even
 // logically expired) before a flush, as Redis's touchAllWatchedKeysInDb.
 // Call it before the keys are dropped.
-func (db *DB) touchAllOnFlush() {
+func (db *keyspace) touchAllOnFlush() {
 	for key, wks := range db.watched {
 		if _, present := db.keys[key]; !present {
 			continue
@@ -92,7 +92,7 @@ func (db *DB) touchAllOnFlush() {
 }
 
 // watch adds key to c's watched keys, unless c already watches it.
-func (db *DB) watch(c *Client, key []byte) {
+func (db *keyspace) watch(c *client, key []byte) {
 	for _, wk := range c.watching {
 		if wk.key == string(key) {
 			return
@@ -112,7 +112,7 @@ func (db *DB) watch(c *Client, key []byte) {
 }
 
 // unwatchAll drops every watch of c. The dirty flag is the caller's.
-func (db *DB) unwatchAll(c *Client) {
+func (db *keyspace) unwatchAll(c *client) {
 	for _, wk := range c.watching {
 		wks := slices.DeleteFunc(db.watched[wk.key], func(x *watchedKey) bool { return x == wk })
 		if len(wks) == 0 {
@@ -126,7 +126,7 @@ func (db *DB) unwatchAll(c *Client) {
 
 // watchedExpired reports whether a key c watches has expired since WATCH,
 // removed or not: EXEC then fails, as in Redis 7.0.
-func (db *DB) watchedExpired(c *Client) bool {
+func (db *keyspace) watchedExpired(c *client) bool {
 	for _, wk := range c.watching {
 		if wk.expired {
 			continue
@@ -140,7 +140,7 @@ func (db *DB) watchedExpired(c *Client) bool {
 
 // touchBytes is touch for a key given as bytes; the key is converted only
 // when something is watched.
-func (db *DB) touchBytes(key []byte) {
+func (db *keyspace) touchBytes(key []byte) {
 	if len(db.watched) == 0 {
 		return
 	}

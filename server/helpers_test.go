@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/remoted/remoted/internal/addr"
 )
 
 // newTestServer starts a server on a unix socket in a temp dir and returns
@@ -49,7 +51,7 @@ func newTestServerWrap(tb testing.TB, cfg Config, clock *fakeClock, wrap func(ne
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	path := filepath.Join(tb.TempDir(), "s.sock")
-	ln, err := ListenUnix(path)
+	ln, err := addr.ListenUnix(path)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -34,9 +34,9 @@ type infoFacts struct {
 // table's mutex under it (LOCK takes them in the other order), so it
 // reads the keyspace directly and the lock table from the snapshot EXEC
 // took before locking the keyspace.
-func (s *Server) gatherInfo(c *Client, now time.Time) *infoFacts {
+func (s *Server) gatherInfo(c *client, now time.Time) *infoFacts {
 	f := &infoFacts{now: now}
-	read := func(db *DB) {
+	read := func(db *keyspace) {
 		f.dirty, f.expiredKeys = db.dirty, db.expiredKeys
 		f.keys, f.expires = len(db.keys), len(db.ttls)
 	}
@@ -71,7 +71,7 @@ var infoSections = []infoSection{
 // cmdInfo is INFO [section ...]: no section or "default" gives the
 // default sections, "all" and "everything" give every one, and an unknown
 // name contributes nothing, as in Redis.
-func (s *Server) cmdInfo(c *Client, args [][]byte) {
+func (s *Server) cmdInfo(c *client, args [][]byte) {
 	want := map[string]bool{}
 	for _, a := range args[1:] {
 		want[strings.ToLower(string(a))] = true

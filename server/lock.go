@@ -41,13 +41,13 @@ const gatePassing = -1
 // heldLock is one lock that is held or waited for.
 type heldLock struct {
 	name    string
-	holder  *Client // nil between a release and the next grant
+	holder  *client // nil between a release and the next grant
 	since   time.Time
 	waiters []*lockWaiter
 }
 
 type lockWaiter struct {
-	c       *Client
+	c       *client
 	granted chan struct{} // closed when the lock, or the pass, is c's
 	pass    bool          // a keyspace command at the gate, not a LOCK
 }
@@ -70,7 +70,7 @@ const (
 // callers for at most timeout (0: no limit). While it waits it watches the
 // client's socket, so a waiter that disconnects leaves the queue at once
 // instead of being granted a lock nobody will release.
-func (lt *lockTable) acquire(c *Client, name string, timeout time.Duration) acquireResult {
+func (lt *lockTable) acquire(c *client, name string, timeout time.Duration) acquireResult {
 	lt.mu.Lock()
 	hl := lt.held[name]
 	if hl == nil {
@@ -120,7 +120,7 @@ func (lt *lockTable) acquire(c *Client, name string, timeout time.Duration) acqu
 }
 
 // grantLocked hands hl to c. lt.mu is held.
-func (lt *lockTable) grantLocked(hl *heldLock, c *Client) {
+func (lt *lockTable) grantLocked(hl *heldLock, c *client) {
 	hl.holder = c
 	hl.since = lt.srv.now()
 	c.locksHeld.Add(1)
@@ -130,7 +130,7 @@ func (lt *lockTable) grantLocked(hl *heldLock, c *Client) {
 // commands already running finish first (they hold the keyspace lock), and
 // every later keyspace command of another client sees the gate closed.
 // lt.mu is held; nobody takes lt.mu while holding the keyspace lock.
-func (lt *lockTable) closeGate(c *Client) {
+func (lt *lockTable) closeGate(c *client) {
 	db := lt.srv.db
 	db.mu.Lock()
 	lt.gate.Store(c.id)
@@ -158,7 +158,7 @@ func (lt *lockTable) dropIfUnusedLocked(hl *heldLock) {
 
 // release gives up c's hold on name and hands the lock to the first
 // waiter. It reports false if c did not hold it.
-func (lt *lockTable) release(c *Client, name string) bool {
+func (lt *lockTable) release(c *client, name string) bool {
 	lt.mu.Lock()
 	hl := lt.held[name]
 	if hl == nil || hl.holder != c {
@@ -242,7 +242,7 @@ func (lt *lockTable) passDone() {
 }
 
 // releaseAll frees every lock c holds (on disconnect, RESET).
-func (lt *lockTable) releaseAll(c *Client) {
+func (lt *lockTable) releaseAll(c *client) {
 	if c.locksHeld.Load() == 0 {
 		return
 	}
@@ -264,7 +264,7 @@ func (lt *lockTable) releaseAll(c *Client) {
 // the lock's queue. A command let through that way must call passDone
 // once it has run; c.passing says so. It reports false if c disconnected
 // or the server is closing meanwhile.
-func (lt *lockTable) passGate(c *Client) bool {
+func (lt *lockTable) passGate(c *client) bool {
 	g := lt.gate.Load()
 	if g == 0 || g == c.id {
 		return true

@@ -14,7 +14,7 @@ import (
 // being shown.
 type monitorSet struct {
 	mu   sync.Mutex
-	mons map[*Client]*monitor
+	mons map[*client]*monitor
 	n    atomic.Int32 // len(mons), read on every command without the lock
 }
 
@@ -35,12 +35,12 @@ func (ms *monitorSet) active() bool { return ms.n.Load() > 0 }
 // loop, or its goroutine) for two goroutines of its own, one writing the
 // feed and one reading (and ignoring) what the client sends, until QUIT or
 // disconnect.
-func (ms *monitorSet) add(c *Client) {
+func (ms *monitorSet) add(c *client) {
 	// Fed from now on: whatever runs after the client sees +OK is shown.
 	m := &monitor{wake: make(chan struct{}, 1)}
 	ms.mu.Lock()
 	if ms.mons == nil {
-		ms.mons = make(map[*Client]*monitor)
+		ms.mons = make(map[*client]*monitor)
 	}
 	ms.mons[c] = m
 	ms.n.Store(int32(len(ms.mons)))
@@ -58,7 +58,7 @@ func (ms *monitorSet) add(c *Client) {
 
 // read serves what a monitor sends: QUIT ends it, anything else is
 // ignored.
-func (ms *monitorSet) read(c *Client, m *monitor) {
+func (ms *monitorSet) read(c *client, m *monitor) {
 	defer c.srv.release(c)
 	defer ms.remove(c)
 	cn := c.tr
@@ -77,7 +77,7 @@ func (ms *monitorSet) read(c *Client, m *monitor) {
 	}
 }
 
-func (ms *monitorSet) remove(c *Client) {
+func (ms *monitorSet) remove(c *client) {
 	ms.mu.Lock()
 	m := ms.mons[c]
 	delete(ms.mons, c)
@@ -89,7 +89,7 @@ func (ms *monitorSet) remove(c *Client) {
 }
 
 // feed shows one command to every monitor, as Redis formats it.
-func (ms *monitorSet) feed(from *Client, args [][]byte, now time.Time) {
+func (ms *monitorSet) feed(from *client, args [][]byte, now time.Time) {
 	line := monitorLine(from, args, now)
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
@@ -149,7 +149,7 @@ func (m *monitor) write(cn *conn) {
 
 // monitorLine renders a command as MONITOR shows it:
 // +1339518083.107412 [0 127.0.0.1:60866] "keys" "*"
-func monitorLine(c *Client, args [][]byte, now time.Time) []byte {
+func monitorLine(c *client, args [][]byte, now time.Time) []byte {
 	b := []byte{'+'}
 	b = strconv.AppendInt(b, now.Unix(), 10)
 	b = append(b, '.')

@@ -3,7 +3,7 @@ package server
 import "github.com/remoted/remoted/resp"
 
 // handlerFunc runs one command; args[0] is the command name as sent.
-type handlerFunc func(c *Client, args [][]byte)
+type handlerFunc func(c *client, args [][]byte)
 
 // registry collects handlers by lower-case command name ("parent|sub" for
 // a subcommand) before they are bound to the command table.

@@ -22,7 +22,6 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -81,7 +80,7 @@ type Server struct {
 	cfg    Config
 	limits resp.Limits
 	log    *slog.Logger
-	db     *DB
+	db     *keyspace
 	cmds   map[string]*command
 	table  *resp.Table // the commands served, for COMMAND
 	start  time.Time
@@ -89,7 +88,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
-	clients   map[int64]*Client
+	clients   map[int64]*client
 	idleTimer *time.Timer
 	loops     []*loop   // the event loops, started by the first Serve
 	spare     *spareCPU // whether loops may poll; nil: never
@@ -149,7 +148,7 @@ func New(cfg Config) *Server {
 		start:     time.Now(),
 		runID:     hex.EncodeToString(id[:]),
 		listeners: make(map[net.Listener]struct{}),
-		clients:   make(map[int64]*Client),
+		clients:   make(map[int64]*client),
 		done:      make(chan struct{}),
 		closingCh: make(chan struct{}),
 	}
@@ -367,7 +366,7 @@ func (s *Server) idleFired() {
 }
 
 // release forgets a client whose connection has closed.
-func (s *Server) release(c *Client) {
+func (s *Server) release(c *client) {
 	c.endTx()
 	s.locks.releaseAll(c)
 	s.stats.commands.Add(c.ncmds.Load())
@@ -378,28 +377,6 @@ func (s *Server) release(c *Client) {
 	s.mu.Unlock()
 	s.nclients.Add(-1)
 	s.armIdle()
-}
-
-// Addr-independent helpers for cmd/remoted.
-
-// RemoveStaleSocket removes path if it is a unix socket nobody answers on.
-// It reports whether something still listens there.
-func RemoveStaleSocket(path string) (inUse bool, err error) {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if fi.Mode()&os.ModeSocket == 0 {
-		return false, errors.New("server: " + path + " exists and is not a socket")
-	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
-		return true, nil
-	}
-	return false, os.Remove(path)
 }
 
 // commandsProcessed is total_commands_processed: the commands of clients

@@ -35,7 +35,7 @@
 //			return // not reached: Init exits in a role
 //		}
 //		ctx := context.Background()
-//		sock := server.DefaultSocket()
+//		sock := addr.DefaultSocket() // internal/addr
 //		if err := spawn.StartServer(ctx, spawn.ServerOptions{Socket: sock}); err != nil {
 //			log.Fatal(err)
 //		}

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/remoted/remoted/internal/addr"
 	"github.com/remoted/remoted/server"
 )
 
@@ -99,7 +100,7 @@ func StartServer(ctx context.Context, opts ServerOptions) error {
 	if answers(sock) {
 		return nil
 	}
-	if err := server.ShareDir(filepath.Dir(sock)); err != nil {
+	if err := addr.ShareDir(filepath.Dir(sock)); err != nil {
 		return fmt.Errorf("spawn: start server on %s: %w", sock, err)
 	}
 	unlock, err := lockFile(ctx, sock+".lock")
@@ -110,7 +111,7 @@ func StartServer(ctx context.Context, opts ServerOptions) error {
 	if answers(sock) {
 		return nil // another starter won
 	}
-	if _, err := server.RemoveStaleSocket(sock); err != nil {
+	if _, err := addr.RemoveStaleSocket(sock); err != nil {
 		return fmt.Errorf("spawn: start server on %s: %w", sock, err)
 	}
 	return launchServer(ctx, opts)
@@ -250,7 +251,7 @@ func runServer(in io.Reader, ready io.WriteCloser) error {
 	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
 	srv := server.New(server.Config{RequirePass: cfg.Password, IdleExit: cfg.IdleExit, Logger: log})
-	ln, err := server.ListenUnix(cfg.Socket)
+	ln, err := addr.ListenUnix(cfg.Socket)
 	if err != nil {
 		log.Error("listen failed", "socket", cfg.Socket, "err", err)
 		fmt.Fprintln(ready, err)

@@ -6,14 +6,10 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"strings"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/remoted/remoted/internal/cbortag"
 )
-
-// cborPrefix is the CBOR self-describe tag 55799 (RFC 8949 §3.4.6) that
-// marks a stored value as CBOR rather than text.
-const cborPrefix = "\xd9\xd9\xf7"
 
 var (
 	encMode cbor.EncMode // deterministic, times as RFC 3339 text (tag 0)
@@ -70,11 +66,11 @@ func Marshal(v any) ([]byte, error) {
 func encode(v any) (any, error) {
 	switch x := v.(type) {
 	case string:
-		if !strings.HasPrefix(x, cborPrefix) {
+		if !cbortag.Tagged(x) {
 			return x, nil
 		}
 	case []byte:
-		if !bytes.HasPrefix(x, []byte(cborPrefix)) {
+		if !cbortag.Tagged(x) {
 			return x, nil
 		}
 	case int:
@@ -87,14 +83,14 @@ func encode(v any) (any, error) {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.String:
-		if s := rv.String(); !strings.HasPrefix(s, cborPrefix) {
+		if s := rv.String(); !cbortag.Tagged(s) {
 			return s, nil
 		}
 		// As a CBOR byte string: text starting d9 d9 is never valid UTF-8.
 		return encodeCBOR([]byte(rv.String()))
 	case reflect.Slice:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			if b := rv.Bytes(); !bytes.HasPrefix(b, []byte(cborPrefix)) {
+			if b := rv.Bytes(); !cbortag.Tagged(b) {
 				return b, nil
 			}
 			return encodeCBOR(rv.Bytes()) // as a CBOR byte string
@@ -121,7 +117,7 @@ func formatFloat(f float64, bits int) string {
 
 func encodeCBOR(v any) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString(cborPrefix)
+	buf.WriteString(cbortag.Prefix)
 	if err := encMode.NewEncoder(&buf).Encode(v); err != nil {
 		var ute *cbor.UnsupportedTypeError
 		if errors.As(err, &ute) {
@@ -139,7 +135,7 @@ func encodeCBOR(v any) ([]byte, error) {
 // target. Other cases give a *DecodeError; a nil or non-pointer ptr gives
 // an error wrapping ErrInvalidTarget.
 func Unmarshal(data []byte, ptr any) error {
-	if bytes.HasPrefix(data, []byte(cborPrefix)) {
+	if cbortag.Tagged(data) {
 		return decodeCBOR(data, ptr)
 	}
 	if p, ok := ptr.(*[]byte); ok && p != nil {
@@ -152,7 +148,7 @@ func Unmarshal(data []byte, ptr any) error {
 // decode is Unmarshal for a value go-redis returned as a string, which it
 // reads into directly when the value is text.
 func decode(s string, ptr any) error {
-	if strings.HasPrefix(s, cborPrefix) {
+	if cbortag.Tagged(s) {
 		return decodeCBOR([]byte(s), ptr)
 	}
 	return decodeText(s, ptr)

@@ -19,8 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
-
-	"github.com/remoted/remoted/server"
+	"github.com/remoted/remoted/internal/addr"
 )
 
 // Options configures ConnectOptions. Zero values mean the documented
@@ -49,12 +48,12 @@ type Options struct {
 }
 
 // DefaultURL is the default share's address: $REMOTED_URL if set, else
-// the unix socket of the default share (see server.DefaultSocket).
+// the unix socket of the default share (see addr.DefaultSocket).
 func DefaultURL() string {
 	if u := os.Getenv("REMOTED_URL"); u != "" {
 		return u
 	}
-	return "unix://" + server.DefaultSocket()
+	return "unix://" + addr.DefaultSocket()
 }
 
 // Connect connects to the share at url ("" for DefaultURL()), which must

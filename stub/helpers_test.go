@@ -17,6 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/remoted/remoted/internal/addr"
 	"github.com/remoted/remoted/internal/testdep"
 	"github.com/remoted/remoted/server"
 	"github.com/remoted/remoted/stub"
@@ -88,7 +89,7 @@ func TestMain(m *testing.M) {
 
 // startRemoted serves a fresh in-process remoted on a unix socket.
 func startRemoted(path string) (stop func(), url string, err error) {
-	ln, err := server.ListenUnix(path)
+	ln, err := addr.ListenUnix(path)
 	if err != nil {
 		return nil, "", err
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 
-	"github.com/remoted/remoted/server"
+	"github.com/remoted/remoted/internal/addr"
 	"github.com/remoted/remoted/spawn"
 )
 
@@ -60,7 +60,7 @@ func InitShare(ctx context.Context, opts ...ShareOption) (*Share, error) {
 		cfg.options.URL = u
 		return ConnectOptions(ctx, cfg.options)
 	}
-	sock := server.SocketPath(cfg.name)
+	sock := addr.SocketPath(cfg.name)
 	cfg.options.URL = "unix://" + sock
 	s, err := ConnectOptions(ctx, cfg.options)
 	if err == nil || !notRunning(err) {

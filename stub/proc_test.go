@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/remoted/remoted/server"
+	"github.com/remoted/remoted/internal/addr"
 	"github.com/remoted/remoted/spawn"
 	"github.com/remoted/remoted/stub"
 )
@@ -189,7 +189,7 @@ func TestInitShareStartsServer(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", runtimeDir)
 	ctx := context.Background()
 	name := "t" + fmt.Sprint(os.Getpid())
-	sock := server.SocketPath(name)
+	sock := addr.SocketPath(name)
 	if !strings.HasPrefix(sock, runtimeDir) {
 		t.Fatalf("socket %s not under XDG_RUNTIME_DIR", sock)
 	}
@@ -266,7 +266,7 @@ func TestInitShareConcurrent(t *testing.T) {
 	if n, err := stub.GetAs[int](ctx, named, "children"); err != nil || n != children {
 		t.Errorf("children = %d, %v; want %d", n, err, children)
 	}
-	log, err := os.ReadFile(server.SocketPath(name) + ".log")
+	log, err := os.ReadFile(addr.SocketPath(name) + ".log")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/remoted/remoted/internal/addr"
 	"github.com/remoted/remoted/internal/testdep"
 	"github.com/remoted/remoted/server"
 )
@@ -75,7 +76,7 @@ func FuzzParseReply(f *testing.F) {
 func TestLockCellCounts(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "remoted.sock")
-	ln, err := server.ListenUnix(sock)
+	ln, err := addr.ListenUnix(sock)
 	if err != nil {
 		t.Fatal(err)
 	}

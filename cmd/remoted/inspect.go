@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/remoted/remoted/server"
+	"github.com/remoted/remoted/internal/cbortag"
 	"github.com/remoted/remoted/stub"
 )
 
@@ -55,7 +55,7 @@ func get(args []string) error {
 	if err != nil {
 		return fmt.Errorf("get %s: %w", fs.Arg(0), err)
 	}
-	fmt.Println(string(server.Inspect(raw)))
+	fmt.Println(string(cbortag.Inspect(raw)))
 	return nil
 }
 

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/remoted/remoted/server"
+	"github.com/remoted/remoted/internal/addr"
 )
 
 // defaultURL is the default share's address, or $REMOTED_URL.
@@ -17,7 +16,7 @@ func defaultURL() string {
 	if u := os.Getenv("REMOTED_URL"); u != "" {
 		return u
 	}
-	return "unix://" + server.DefaultSocket()
+	return "unix://" + addr.DefaultSocket()
 }
 
 // ping checks that the server at URL answers PING.

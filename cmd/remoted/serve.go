@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/remoted/remoted/internal/addr"
 	"github.com/remoted/remoted/server"
 )
 
@@ -40,8 +41,8 @@ type serveFlags struct {
 func parseServeFlags(args []string) (*serveFlags, error) {
 	f := &serveFlags{}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.StringVar(&f.unix, "unix", server.DefaultSocket(), "unix socket path (\"\" for none)")
-	fs.IntVar(&f.port, "port", server.DefaultPort, "TCP port (0 picks a free one, -1 for none)")
+	fs.StringVar(&f.unix, "unix", addr.DefaultSocket(), "unix socket path (\"\" for none)")
+	fs.IntVar(&f.port, "port", addr.DefaultPort, "TCP port (0 picks a free one, -1 for none)")
 	fs.StringVar(&f.bind, "bind", "127.0.0.1", "TCP address to bind; non-loopback needs --requirepass")
 	fs.StringVar(&f.requirepass, "requirepass", "", "password clients must AUTH with")
 	fs.DurationVar(&f.idleExit, "idle-exit", 0, "exit after this long without a client (0: never)")
@@ -85,7 +86,7 @@ func serve(args []string) error {
 	}
 	runtime.GOMAXPROCS(server.Procs(f.threads))
 	if f.port >= 0 || f.tlsPort >= 0 {
-		if err := server.CheckBind(f.bind, f.requirepass); err != nil {
+		if err := addr.CheckBind(f.bind, f.requirepass); err != nil {
 			return err
 		}
 	}
@@ -157,7 +158,7 @@ func serve(args []string) error {
 func listen(f *serveFlags) ([]net.Listener, error) {
 	var lns []net.Listener
 	if f.unix != "" {
-		ln, err := server.ListenUnix(f.unix)
+		ln, err := addr.ListenUnix(f.unix)
 		if err != nil {
 			return nil, err
 		}
