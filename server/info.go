@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -199,28 +198,6 @@ func humanBytes(n uint64) string {
 	}
 }
 
-// rssBytes reads the resident set size from /proc, 0 where there is none.
-func rssBytes() uint64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, _ := strconv.ParseUint(f[1], 10, 64)
-	return pages * uint64(os.Getpagesize())
-}
-
-func totalMemory() uint64 {
-	var si syscall.Sysinfo_t
-	if syscall.Sysinfo(&si) != nil {
-		return 0
-	}
-	return uint64(si.Totalram) * uint64(si.Unit)
-}
-
 func (s *Server) infoPersistence(f *infoFacts) [][2]string {
 	return [][2]string{
 		{"loading", "0"},
@@ -260,14 +237,13 @@ func (s *Server) infoReplication(f *infoFacts) [][2]string {
 }
 
 func (s *Server) infoCPU(f *infoFacts) [][2]string {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	secs := func(tv syscall.Timeval) string {
-		return fmt.Sprintf("%d.%06d", tv.Sec, tv.Usec)
+	sys, user := cpuTimes()
+	secs := func(d time.Duration) string {
+		return fmt.Sprintf("%d.%06d", d/time.Second, d%time.Second/time.Microsecond)
 	}
 	return [][2]string{
-		{"used_cpu_sys", secs(ru.Stime)},
-		{"used_cpu_user", secs(ru.Utime)},
+		{"used_cpu_sys", secs(sys)},
+		{"used_cpu_user", secs(user)},
 	}
 }
 
