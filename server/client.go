@@ -80,12 +80,7 @@ func newClient(s *Server, tr *conn) *client {
 	c.txQueued.Store(-1)
 	c.lastActive.Store(c.created.UnixMilli())
 	tr.client = c
-	// CLIENT LIST shows a unix client as "path:0" on both ends.
-	if tr.unixPath != "" {
-		c.addr, c.laddr = tr.unixPath+":0", tr.unixPath+":0"
-	} else {
-		c.addr, c.laddr = tr.nc.RemoteAddr().String(), tr.nc.LocalAddr().String()
-	}
+	c.addr, c.laddr = tr.addr, tr.laddr
 	return c
 }
 
@@ -131,44 +126,27 @@ const (
 	waitAborted                   // the client is gone or the server closing
 )
 
-// livenessEvery is how often the socket of a client blocked in a command
-// is checked, where nothing else watches it: a connection is read only
-// between its commands, so the client would otherwise not be seen to
-// disconnect. A connection of an event loop needs no check: the loop
-// watches a waiting connection for its client hanging up (conn.block).
-const livenessEvery = 25 * time.Millisecond
-
 // waitFor blocks the client's goroutine until ch is closed or expired
 // fires, watching meanwhile for the client disconnecting or being killed
-// and for server shutdown; a client found gone is killed. A client on the
-// event loop leaves it to wait (see conn.block), and the commands after
-// the wait see the time it ended.
+// and for server shutdown. The transport makes the wait cost no other
+// connection anything and watches for the client hanging up (see
+// transport.waitBegin); the commands after the wait see the time it ended.
 func (c *client) waitFor(ch <-chan struct{}, expired <-chan time.Time) waitResult {
-	c.tr.block()
-	defer func() { c.now = c.srv.now() }()
-	var check <-chan time.Time
-	if c.tr.lp == nil {
-		tick := time.NewTicker(livenessEvery)
-		defer tick.Stop()
-		check = tick.C
-	}
-	for {
-		select {
-		case <-ch:
-			return waitDone
-		case <-expired:
-			return waitExpired
-		case <-c.killCh:
-			return waitAborted
-		case <-c.srv.closingCh:
-			c.killed.Store(true)
-			return waitAborted
-		case <-check:
-			if c.tr.peerGone() {
-				c.kill()
-				return waitAborted
-			}
-		}
+	c.tr.t.waitBegin(c.tr)
+	defer func() {
+		c.tr.t.waitEnd(c.tr)
+		c.now = c.srv.now()
+	}()
+	select {
+	case <-ch:
+		return waitDone
+	case <-expired:
+		return waitExpired
+	case <-c.killCh:
+		return waitAborted
+	case <-c.srv.closingCh:
+		c.killed.Store(true)
+		return waitAborted
 	}
 }
 

@@ -150,7 +150,7 @@ func (c *client) infoLine(now time.Time, curCmd string) string {
 	}
 	var b strings.Builder
 	for _, kv := range [...][2]string{
-		{"id", itoa(c.id)}, {"addr", c.addr}, {"laddr", c.laddr}, {"fd", "-1"},
+		{"id", itoa(c.id)}, {"addr", c.addr}, {"laddr", c.laddr}, {"fd", itoa(c.tr.fd.Load())},
 		{"name", name}, {"age", itoa(int64(now.Sub(c.created) / time.Second))},
 		{"idle", itoa(c.idleSeconds(now))}, {"flags", flags}, {"db", "0"},
 		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", itoa(multi)},

@@ -1,38 +1,34 @@
 package server
 
 import (
-	"crypto/tls"
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
-	"time"
 
 	"github.com/tidwall/redcon"
-	"golang.org/x/sys/unix"
 
 	"github.com/remoted/remoted/resp"
 )
 
-// conn is a client connection's transport: its socket, the framer that
-// turns what the client sends into whole commands, and its reply buffer.
-// Two drivers move its bytes. Plain unix and TCP sockets are served by an
-// event loop (loop_linux.go), as Redis serves them: one goroutine waits on
-// every idle connection at once and runs each command as it arrives.
-// Anything else (TLS, a monitor) gets a goroutine of its own (serveConn).
+// conn is a client connection: the framer that turns what the client
+// sends into whole commands, and its reply writer, over a transport that
+// moves the bytes. Two transports exist, as Redis has one event loop API
+// with a backend per OS: on Linux plain unix and TCP sockets are served by
+// an event loop (fdTransport, loop_linux.go), as Redis serves them; TLS,
+// every other OS, and Config.Portable get a goroutine per connection
+// (netTransport, conn_net.go).
 //
 // At any moment one goroutine owns a conn and alone reads, writes or
 // closes it: the loop, a goroutine that left the loop to wait (see
-// block), or the connection's own goroutine. Other goroutines only
+// waitBegin), or the connection's own goroutine. Other goroutines only
 // interrupt it.
 type conn struct {
-	nc       net.Conn // the accepted connection; after detachFD only its addresses are used
-	fd       int      // the socket the loop serves, or -1
-	lp       *loop    // the loop serving fd, or nil
+	t        transport
 	client   *client
 	unixPath string // the listening socket's path for a unix client, else ""
+	addr     string // the client's address, as CLIENT LIST shows it
+	laddr    string // the server's end
 
 	framer *resp.Framer
 	// in holds framed input: whole commands from off to whole, then the
@@ -43,30 +39,54 @@ type conn struct {
 	args       [][]byte // the command being run, pointing into in
 	perr       error    // a protocol error after the whole commands in in
 	needAuth   bool     // the framer applies the unauthenticated limits
+	queryLimit int64    // client-query-buffer-limit, for input read ahead
 
-	out     *redcon.Writer // replies not yet written
-	pending []byte         // replies the socket has not taken yet (loop only)
-	omem    atomic.Int64   // len(pending), for CLIENT LIST
-	quit    bool           // close once the replies are written
-	left    bool           // handed to another owner (MONITOR): the driver lets go
-	handOff func()         // starts that owner, once the batch is done with cn
-	tok     *leaderToken   // the loop goroutine running its commands, if any
-	away    bool           // waiting off the loop (see block); guarded by lp.mu
+	out  *redcon.Writer // replies not yet written
+	omem atomic.Int64   // replies the socket has not taken yet, for CLIENT LIST
+	fd   atomic.Int64   // t.fd(), for CLIENT LIST
 
-	fdMu     sync.Mutex // orders interrupt against close, so a reused fd is never shut
-	fdClosed bool
+	tmu         sync.Mutex // orders interrupt against a change of transport
+	interrupted int        // 1: interrupted, 2: hard; guarded by tmu
+	quit        bool       // close once the replies are written
+	left        bool       // handed to another owner (MONITOR): the driver lets go
+	handOff     func()     // starts that owner, once the batch is done with cn
 }
 
-// Reads go into a buffer that starts small, so that thousands of mostly
-// idle clients on the goroutine driver cost little, and doubles up to
-// maxReadBuf each time a read fills it.
-const (
-	minReadBuf = 1 << 10
-	maxReadBuf = 16 << 10
-)
+// transport moves a connection's bytes. Only the conn's owner calls it,
+// but for interrupt.
+type transport interface {
+	// write sends replies, or keeps what the socket cannot take yet.
+	write(cn *conn, p []byte) (int, error)
+	// interrupt makes the owner notice, soon, that it must close: a killed
+	// client or a server shutting down. hard also stops replies already
+	// queued. Any goroutine may call it.
+	interrupt(hard bool)
+	// close closes the socket.
+	close()
+	// waitBegin prepares for a command that waits (LOCK, the share-wide
+	// lock's gate): the replies so far are written, no other connection
+	// waits for this one, and the client hanging up kills it, which ends
+	// the wait. waitEnd gives the owner the connection back.
+	waitBegin(cn *conn)
+	waitEnd(cn *conn)
+	// detach hands the connection to a goroutine of its own for good
+	// (MONITOR), on a netTransport, writing any replies still pending.
+	// Once it is called the driver no longer serves the connection, even
+	// if it fails; the transport it returns, if any, is the one to close.
+	detach(cn *conn) (*netTransport, error)
+	// fd is the socket's descriptor, for CLIENT LIST; -1 if none.
+	fd() int
+}
 
 func newConn(nc net.Conn, lim resp.Limits, needAuth bool, unixPath string) *conn {
-	cn := &conn{nc: nc, fd: -1, unixPath: unixPath, needAuth: needAuth}
+	cn := &conn{unixPath: unixPath, needAuth: needAuth, queryLimit: lim.MaxQueryBuffer}
+	// CLIENT LIST shows a unix client as "path:0" on both ends.
+	if unixPath != "" {
+		cn.addr, cn.laddr = unixPath+":0", unixPath+":0"
+	} else {
+		cn.addr, cn.laddr = nc.RemoteAddr().String(), nc.LocalAddr().String()
+	}
+	cn.setTransport(newNetTransport(nc))
 	lim.AuthRequired = func() bool { return cn.needAuth }
 	cn.framer = resp.NewFramer(lim)
 	cn.out = redcon.NewWriter(cn)
@@ -141,143 +161,31 @@ func (cn *conn) finish() error {
 	return cn.out.Flush()
 }
 
-// Write sends replies; it is the io.Writer under cn.out. On the loop a
-// socket that takes only part of them keeps the rest in pending, which
-// the loop writes once the socket has room.
-func (cn *conn) Write(p []byte) (int, error) {
-	if cn.fd < 0 {
-		return cn.nc.Write(p)
+// setTransport moves the connection to t; an interrupt that reached the
+// transport it leaves reaches t too. Only the owner calls it.
+func (cn *conn) setTransport(t transport) {
+	cn.tmu.Lock()
+	defer cn.tmu.Unlock()
+	cn.t = t
+	cn.fd.Store(int64(t.fd()))
+	if cn.interrupted > 0 {
+		t.interrupt(cn.interrupted > 1)
 	}
-	if len(cn.pending) > 0 {
-		cn.pending = append(cn.pending, p...)
-		cn.omem.Store(int64(len(cn.pending)))
-		return len(p), nil
-	}
-	n, err := writeFD(cn.fd, p)
-	if err != nil {
-		return n, err
-	}
-	if n < len(p) {
-		cn.pending = append(cn.pending[:0], p[n:]...)
-		cn.omem.Store(int64(len(cn.pending)))
-	}
-	return len(p), nil
 }
 
-// writeFD writes p to a non-blocking socket until it is full; n is what
-// it took.
-func writeFD(fd int, p []byte) (n int, err error) {
-	for n < len(p) {
-		m, err := unix.Write(fd, p[n:])
-		switch {
-		case err == unix.EINTR:
-		case err == unix.EAGAIN:
-			return n, nil
-		case err != nil:
-			return n, err
-		default:
-			n += m
-		}
-	}
-	return n, nil
-}
+// Write sends replies; it is the io.Writer under cn.out.
+func (cn *conn) Write(p []byte) (int, error) { return cn.t.write(cn, p) }
 
-// interrupt makes the owner of the connection notice, soon, that it must
-// close: a killed client or a server shutting down. The owner then runs
-// nothing more and closes. hard also stops replies already queued.
+// interrupt: see transport. Any goroutine may call it.
 func (cn *conn) interrupt(hard bool) {
-	cn.fdMu.Lock()
-	defer cn.fdMu.Unlock()
-	switch {
-	case cn.fd >= 0 && !cn.fdClosed && hard:
-		unix.Shutdown(cn.fd, unix.SHUT_RDWR)
-	case cn.fd >= 0 && !cn.fdClosed:
-		unix.Shutdown(cn.fd, unix.SHUT_RD) // the loop sees end of input
-	case cn.fd < 0 && hard:
-		cn.nc.Close()
-	case cn.fd < 0:
-		cn.nc.SetReadDeadline(time.Now())
+	cn.tmu.Lock()
+	defer cn.tmu.Unlock()
+	cn.interrupted = max(cn.interrupted, 1)
+	if hard {
+		cn.interrupted = 2
 	}
+	cn.t.interrupt(hard)
 }
 
 // closeSocket closes the connection's socket.
-func (cn *conn) closeSocket() {
-	if cn.fd < 0 {
-		cn.nc.Close()
-		return
-	}
-	cn.fdMu.Lock()
-	cn.fdClosed = true
-	unix.Close(cn.fd)
-	cn.fdMu.Unlock()
-}
-
-// peerGone reports whether the client of a connection on the goroutine
-// driver has closed its side (or reset it), without consuming anything it
-// sent. Only the owner calls it; the event loop watches its own
-// connections instead, for EPOLLRDHUP. So does this, with poll: a hang-up
-// counts even behind unread bytes, such as commands pipelined after a
-// LOCK or the close_notify a TLS client sends before it closes (peeking
-// for EOF saw those bytes and never the end).
-func (cn *conn) peerGone() bool {
-	nc := cn.nc
-	if tc, ok := nc.(*tls.Conn); ok {
-		nc = tc.NetConn()
-	}
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return true
-	}
-	gone := false
-	err = raw.Control(func(fd uintptr) {
-		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLRDHUP}}
-		n, perr := unix.Poll(fds, 0)
-		gone = perr == nil && n > 0 && fds[0].Revents&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0
-	})
-	return gone || err != nil
-}
-
-// readMore reads once from a connection on the goroutine driver and frames
-// what came, growing the read buffer while reads fill it.
-func (cn *conn) readMore(buf *[]byte) error {
-	if *buf == nil {
-		*buf = make([]byte, minReadBuf)
-	}
-	n, err := cn.nc.Read(*buf)
-	if n > 0 {
-		cn.feed((*buf)[:n])
-	}
-	if n == len(*buf) && n < maxReadBuf {
-		*buf = make([]byte, 2*n)
-	}
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	return err
-}
-
-// serveConn is the goroutine driver: it reads the connection, runs what
-// arrives and writes the replies until the connection ends.
-func (s *Server) serveConn(c *client) {
-	cn := c.tr
-	var buf []byte
-	for {
-		err := cn.readMore(&buf)
-		s.runBatch(c)
-		if cn.left {
-			return // a monitor now; its goroutines own the connection
-		}
-		if cn.finish() != nil || cn.quit || err != nil {
-			break
-		}
-	}
-	cn.closeSocket()
-	s.release(c)
-}
+func (cn *conn) closeSocket() { cn.t.close() }

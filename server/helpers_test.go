@@ -74,16 +74,10 @@ func newTestServerWrap(tb testing.TB, cfg Config, clock *fakeClock, wrap func(ne
 			tb.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
 		// Every event loop ends with the server.
-		s.mu.Lock()
-		loops := s.loops
-		s.mu.Unlock()
 		waitFor(tb, func() bool {
-			for _, lp := range loops {
-				if lp.goroutines.Load() != 0 {
-					return false
-				}
-			}
-			return true
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return s.ev.running() == 0
 		})
 	})
 	return s, path
@@ -245,4 +239,16 @@ func (tc *testConn) ReadRawReply() string {
 		tc.tb.Fatalf("read reply: %v", err)
 	}
 	return rec.String()
+}
+
+// waitFor polls cond until it holds, failing after 10 s.
+func waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -73,14 +73,15 @@ type lockModel struct {
 }
 
 func runLockModel(t *testing.T, seed uint64, steps int) {
-	// Seeds 1 mod 3 spread the clients over two event loops, and seeds
-	// 2 mod 3 speak TLS, which puts every connection on a goroutine of its
-	// own instead of a loop. A clock that stands still makes every
-	// held-ms 0.
+	// Seeds 1 mod 4 spread the clients over two event loops; seeds 2 mod
+	// 4 speak TLS, and seeds 3 mod 4 plain unix with Config.Portable,
+	// both of which put every connection on a goroutine of its own, as on
+	// every OS but Linux. A clock that stands still makes every held-ms 0.
 	m := &lockModel{t: t, locks: map[string]*mLock{"*": {}, "a": {}, "b": {}}}
-	switch seed % 3 {
-	case 0, 1:
-		_, path := newTestServerClock(t, Config{Threads: 1 + int(seed%3)}, newFakeClock())
+	switch seed % 4 {
+	case 0, 1, 3:
+		cfg := Config{Threads: 1 + int(seed%4), Portable: seed%4 == 3}
+		_, path := newTestServerClock(t, cfg, newFakeClock())
 		m.dial = func() *testConn { return dial(t, path) }
 	default:
 		m.dial = tlsServer(t, Config{}, newFakeClock())

@@ -1,12 +1,9 @@
 package server
 
 import (
-	"net"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -42,7 +39,7 @@ type loop struct {
 	closed atomic.Bool
 
 	mu    sync.Mutex
-	conns map[int]*conn // by fd: every connection the loop may serve
+	conns map[int]*fdTransport // by fd: every connection the loop may serve
 
 	rbuf []byte // the leader's read buffer
 
@@ -51,11 +48,74 @@ type loop struct {
 	goroutines atomic.Int32
 }
 
+// eventLoops are a server's event loops (Config.Threads), started by its
+// first Serve unless Config.Portable; connections are spread over them.
+type eventLoops struct {
+	loops []*loop
+	spare *spareCPU // whether loops may poll; nil: never
+	next  atomic.Uint32
+}
+
+// start starts the loops. s.mu is held.
+func (ev *eventLoops) start(s *Server) {
+	if ev.loops != nil || s.cfg.Portable {
+		return
+	}
+	ev.loops = []*loop{}
+	if s.cfg.BusyPoll > 0 {
+		ev.spare = watchCPU()
+	}
+	for range s.cfg.Threads {
+		lp, err := newLoop(s)
+		if err != nil {
+			s.log.Warn("no event loop; a goroutine per connection", "err", err)
+			return
+		}
+		ev.loops = append(ev.loops, lp)
+	}
+}
+
+// take gives a new connection to a loop, if there are loops and the
+// connection is a plain socket.
+func (ev *eventLoops) take(cn *conn) bool {
+	if len(ev.loops) == 0 {
+		return false
+	}
+	return ev.loops[int(ev.next.Add(1))%len(ev.loops)].takeFD(cn)
+}
+
+// stop ends the loops once every connection has gone. s.mu is held.
+func (ev *eventLoops) stop() {
+	for _, lp := range ev.loops {
+		lp.close()
+	}
+	if ev.spare != nil {
+		close(ev.spare.stop)
+	}
+}
+
+// api is INFO's multiplexing_api: what waits for the connections.
+func (ev *eventLoops) api() string {
+	if len(ev.loops) > 0 {
+		return "epoll"
+	}
+	return netpollAPI()
+}
+
+// running is how many goroutines run the loops (tests).
+func (ev *eventLoops) running() int {
+	n := 0
+	for _, lp := range ev.loops {
+		n += int(lp.goroutines.Load())
+	}
+	return n
+}
+
 // leaderToken marks the goroutine currently running the loop. Only that
 // goroutine reads or writes it.
 type leaderToken struct {
 	deposed bool
-	unsent  []*conn // served in this round, replies not yet written
+	unsent  []*fdTransport // served in this round, replies not yet written
 }
 
 // readBufSize is how much one read takes from a ready connection, as
@@ -78,7 +138,7 @@ func newLoop(s *Server) (*loop, error) {
 		unix.Close(epfd)
 		return nil, err
 	}
-	lp := &loop{srv: s, epfd: epfd, wake: wake, conns: make(map[int]*conn), rbuf: make([]byte, readBufSize)}
+	lp := &loop{srv: s, epfd: epfd, wake: wake, conns: make(map[int]*fdTransport), rbuf: make([]byte, readBufSize)}
 	go lp.run()
 	return lp, nil
 }
@@ -93,86 +153,6 @@ func (lp *loop) close() {
 	unix.Write(lp.wake, one[:])
 }
 
-// detachFD takes the socket of a plain unix or TCP connection for a
-// loop: it duplicates the descriptor and closes the net.Conn, so Go's
-// poller no longer watches it. It reports false for anything else.
-func (cn *conn) detachFD() bool {
-	switch cn.nc.(type) {
-	case *net.UnixConn, *net.TCPConn:
-	default:
-		return false
-	}
-	sc, err := cn.nc.(syscall.Conn).SyscallConn()
-	if err != nil {
-		return false
-	}
-	fd := -1
-	var dupErr error
-	if err := sc.Control(func(s uintptr) {
-		fd, dupErr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0)
-	}); err != nil || dupErr != nil {
-		return false
-	}
-	// The duplicate shares the socket's file status, so it is
-	// non-blocking like the original.
-	cn.nc.Close()
-	cn.fd = fd
-	return true
-}
-
-// add starts serving cn, whose fd it now owns.
-func (lp *loop) add(cn *conn) error {
-	cn.lp = lp
-	lp.mu.Lock()
-	lp.conns[cn.fd] = cn
-	lp.mu.Unlock()
-	return lp.watch(cn, unix.EPOLL_CTL_ADD)
-}
-
-// watch registers cn's interest: input, or room for pending replies. A
-// connection with replies pending is not read, so a client that does not
-// read its replies cannot make the server hold more of them.
-//
-// It holds lp.mu, which the loop takes to look a ready connection up: so
-// whatever the caller did to cn happens before the loop serves it.
-func (lp *loop) watch(cn *conn, op int) error {
-	lp.mu.Lock()
-	defer lp.mu.Unlock()
-	return lp.ctlLocked(cn, op, cn.interest())
-}
-
-// interest is what the loop waits for on a connection it serves.
-func (cn *conn) interest() uint32 {
-	if len(cn.pending) > 0 {
-		return unix.EPOLLOUT
-	}
-	return unix.EPOLLIN | unix.EPOLLRDHUP
-}
-
-// setAway marks cn as waiting off the loop, watched only for its client
-// hanging up (see block), or back from that wait with its interest
-// restored; the loop may have dropped a hung-up connection's watch
-// meanwhile, so coming back registers it anew if need be.
-func (lp *loop) setAway(cn *conn, away bool) error {
-	lp.mu.Lock()
-	defer lp.mu.Unlock()
-	cn.away = away
-	if away {
-		return lp.ctlLocked(cn, unix.EPOLL_CTL_MOD, unix.EPOLLRDHUP)
-	}
-	err := lp.ctlLocked(cn, unix.EPOLL_CTL_MOD, cn.interest())
-	if err == unix.ENOENT {
-		err = lp.ctlLocked(cn, unix.EPOLL_CTL_ADD, cn.interest())
-	}
-	return err
-}
-
-// ctlLocked changes cn's registration in the epoll set. lp.mu is held.
-func (lp *loop) ctlLocked(cn *conn, op int, events uint32) error {
-	ev := unix.EpollEvent{Events: events, Fd: int32(cn.fd)}
-	return unix.EpollCtl(lp.epfd, op, cn.fd, &ev)
-}
-
 // run is the loop; a goroutine runs it until the loop closes or it hands
 // the loop over (block).
 func (lp *loop) run() {
@@ -181,7 +161,7 @@ func (lp *loop) run() {
 	tok := &leaderToken{}
 	events := make([]unix.EpollEvent, 128)
 	woken := lp.srv.locks.woken.Load()
-	w := waiter{spin: lp.srv.cfg.BusyPoll, spare: lp.srv.spare, penalty: 1}
+	w := waiter{spin: lp.srv.cfg.BusyPoll, spare: lp.srv.ev.spare, penalty: 1}
 	for {
 		n, err := w.wait(lp.epfd, events)
 		if err == unix.EINTR {
@@ -285,164 +265,4 @@ func (w *waiter) wait(epfd int, events []unix.EpollEvent) (int, error) {
 		w.need, w.polling = 0, true
 	}
 	return n, err
-}
-
-// settleAll writes the replies of every connection served in this round:
-// after all of them ran, as Redis does, so that a client's replies go out
-// together.
-func (lp *loop) settleAll(tok *leaderToken) {
-	for i, cn := range tok.unsent {
-		lp.settle(cn)
-		tok.unsent[i] = nil
-	}
-	tok.unsent = tok.unsent[:0]
-}
-
-// event serves one ready connection.
-func (lp *loop) event(tok *leaderToken, ev unix.EpollEvent) {
-	lp.mu.Lock()
-	cn := lp.conns[int(ev.Fd)]
-	away := cn != nil && cn.away
-	if away {
-		// Its client hung up while the connection waits off the loop
-		// (block watches only for that): stop watching, wake the wait.
-		unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil)
-	}
-	lp.mu.Unlock()
-	if away {
-		cn.client.kill()
-		return
-	}
-	if cn == nil {
-		return
-	}
-	c := cn.client
-	if len(cn.pending) > 0 {
-		lp.writePending(cn)
-		return
-	}
-	n, err := unix.Read(cn.fd, lp.rbuf)
-	switch {
-	case err == unix.EAGAIN || err == unix.EINTR:
-		return
-	case err != nil || n == 0:
-		lp.drop(cn)
-		return
-	}
-	cn.feed(lp.rbuf[:n])
-	cn.tok = tok
-	lp.srv.runBatch(c)
-	switch {
-	case cn.left: // a monitor, whose own goroutines serve it now
-	case tok.deposed:
-		lp.rejoin(cn) // this goroutine no longer runs the loop
-	default:
-		cn.tok = nil
-		tok.unsent = append(tok.unsent, cn)
-	}
-}
-
-// settle ends a batch on the loop: replies written (or pending), and the
-// connection closed if it is done.
-func (lp *loop) settle(cn *conn) {
-	switch {
-	case cn.finish() != nil: // the socket failed
-		lp.drop(cn)
-	case len(cn.pending) > 0:
-		if lp.watch(cn, unix.EPOLL_CTL_MOD) != nil {
-			lp.drop(cn)
-		}
-	case cn.quit:
-		lp.drop(cn)
-	}
-}
-
-// writePending writes replies the socket could not take before.
-func (lp *loop) writePending(cn *conn) {
-	n, err := writeFD(cn.fd, cn.pending)
-	if err != nil {
-		lp.drop(cn)
-		return
-	}
-	cn.pending = cn.pending[:copy(cn.pending, cn.pending[n:])]
-	cn.omem.Store(int64(len(cn.pending)))
-	if len(cn.pending) > 0 {
-		return
-	}
-	if cap(cn.pending) > 64<<10 {
-		cn.pending = nil
-	}
-	if cn.quit || lp.watch(cn, unix.EPOLL_CTL_MOD) != nil {
-		lp.drop(cn)
-	}
-}
-
-// drop closes a connection the loop owns and forgets its client.
-func (lp *loop) drop(cn *conn) {
-	lp.mu.Lock()
-	delete(lp.conns, cn.fd) // before the fd can be reused
-	lp.mu.Unlock()
-	cn.closeSocket()
-	lp.srv.release(cn.client)
-}
-
-// block is called by a command about to wait. If the connection is being
-// served by the loop's goroutine, a new goroutine takes over the loop and
-// this one is left to wait; its replies so far are written first. The
-// loop then watches the connection only for its client hanging up, and
-// wakes the wait if it does (so a waiter needs no polling, see waitFor).
-// Elsewhere block does nothing.
-func (cn *conn) block() {
-	if cn.tok == nil || cn.tok.deposed {
-		return
-	}
-	cn.out.Flush()
-	lp := cn.lp
-	lp.setAway(cn, true)
-	lp.settleAll(cn.tok) // the others served so far go back to the loop
-	cn.tok.deposed = true
-	go lp.run()
-}
-
-// rejoin ends a batch that waited off the loop and gives the connection
-// back to the loop, or closes it.
-func (lp *loop) rejoin(cn *conn) {
-	cn.tok = nil
-	if cn.finish() != nil || (cn.quit && len(cn.pending) == 0) || lp.setAway(cn, false) != nil {
-		lp.drop(cn)
-	}
-	// From here the loop owns cn again: do not touch it.
-}
-
-// leave hands a connection on the loop to a goroutine of its own for good
-// (MONITOR): it gets a net.Conn again, on Go's poller, and the loop forgets
-// it. If the loop's goroutine is running it, a new goroutine takes over the
-// loop. Replies pending are written first.
-func (cn *conn) leave() error {
-	if cn.fd < 0 {
-		return nil
-	}
-	lp := cn.lp
-	cn.block()
-	f := os.NewFile(uintptr(cn.fd), "client")
-	nc, err := net.FileConn(f) // a duplicate
-	lp.mu.Lock()
-	unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, cn.fd, nil)
-	delete(lp.conns, cn.fd)
-	cn.away = false
-	lp.mu.Unlock()
-	cn.fdMu.Lock()
-	f.Close()
-	cn.fd, cn.lp = -1, nil
-	if err == nil {
-		cn.nc = nc
-	}
-	cn.fdMu.Unlock()
-	if err != nil {
-		return err
-	}
-	_, err = nc.Write(cn.pending)
-	cn.pending = nil
-	cn.omem.Store(0)
-	return err
 }

@@ -47,18 +47,22 @@ func (ms *monitorSet) add(c *client) {
 	ms.mu.Unlock()
 	c.w.OK()
 	cn := c.tr
-	if err := cn.leave(); err != nil {
+	nt, err := cn.t.detach(cn)
+	if nt != nil {
+		cn.setTransport(nt)
+	}
+	cn.left = true // the driver has let go, whatever happens below
+	if err != nil {
 		ms.remove(c)
-		cn.quit = true
+		cn.handOff = func() { cn.closeSocket(); c.srv.release(c) }
 		return
 	}
-	cn.left = true
-	cn.handOff = func() { go m.write(cn); go ms.read(c, m) }
+	cn.handOff = func() { go m.write(cn); go ms.read(c, m, nt) }
 }
 
 // read serves what a monitor sends: QUIT ends it, anything else is
 // ignored.
-func (ms *monitorSet) read(c *client, m *monitor) {
+func (ms *monitorSet) read(c *client, m *monitor, nt *netTransport) {
 	defer c.srv.release(c)
 	defer ms.remove(c)
 	cn := c.tr
@@ -71,7 +75,7 @@ func (ms *monitorSet) read(c *client, m *monitor) {
 			}
 		}
 		cn.compact()
-		if cn.perr != nil || c.killed.Load() || c.srv.closing.Load() || cn.readMore(&buf) != nil {
+		if cn.perr != nil || c.killed.Load() || c.srv.closing.Load() || nt.readMore(cn, &buf) != nil {
 			return
 		}
 	}

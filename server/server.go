@@ -64,6 +64,10 @@ type Config struct {
 	// thread of its own while it runs; 0 means DefaultThreads. A program
 	// that mostly serves should set GOMAXPROCS to Procs(Threads).
 	Threads int
+	// Portable, if set, serves every connection with a goroutine of its
+	// own, the driver of every OS but Linux, instead of the event loops;
+	// it is there so that the portable driver is tested on Linux too.
+	Portable bool
 	// BusyPoll is how long an event loop polls for more work before it
 	// sleeps, while polling pays (see waiter); 0 means DefaultBusyPoll,
 	// negative means never.
@@ -90,9 +94,7 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	clients   map[int64]*client
 	idleTimer *time.Timer
-	loops     []*loop   // the event loops, started by the first Serve
-	spare     *spareCPU // whether loops may poll; nil: never
-	nextLoop  int
+	ev        eventLoops // started by the first Serve
 
 	nextID    atomic.Int64
 	nclients  atomic.Int64
@@ -168,7 +170,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		return ErrServerClosed
 	}
 	s.listeners[ln] = struct{}{}
-	s.startLoopsLocked()
+	s.ev.start(s)
 	s.mu.Unlock()
 	s.sweepMu.Do(func() { go s.sweep() })
 	defer func() {
@@ -202,27 +204,6 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
-// startLoopsLocked starts the event loops (Config.Threads); connections are
-// spread over them.
-// Where there is no event loop, connections get goroutines. s.mu is held.
-func (s *Server) startLoopsLocked() {
-	if s.loops != nil {
-		return
-	}
-	s.loops = []*loop{}
-	if s.cfg.BusyPoll > 0 {
-		s.spare = watchCPU()
-	}
-	for range s.cfg.Threads {
-		lp, err := newLoop(s)
-		if err != nil {
-			s.log.Debug("no event loop; a goroutine per connection", "err", err)
-			return
-		}
-		s.loops = append(s.loops, lp)
-	}
-}
-
 // open serves a new connection, or refuses it past maxclients.
 func (s *Server) open(nc net.Conn, unixPath string) {
 	cn := newConn(nc, s.limits, s.cfg.RequirePass != "", unixPath)
@@ -246,21 +227,12 @@ func (s *Server) open(nc net.Conn, unixPath string) {
 		s.idleTimer.Stop()
 		s.idleTimer = nil
 	}
-	var lp *loop
-	if len(s.loops) > 0 {
-		lp = s.loops[s.nextLoop%len(s.loops)]
-		s.nextLoop++
-	}
 	s.mu.Unlock()
 	s.nclients.Add(1)
 	s.stats.connections.Add(1)
-	if lp != nil && cn.detachFD() {
-		if err := lp.add(cn); err != nil {
-			lp.drop(cn)
-		}
-		return
+	if !s.ev.take(cn) {
+		go s.serveConn(c, cn.t.(*netTransport))
 	}
-	go s.serveConn(c)
 }
 
 // Done is closed when the server has shut down: after Shutdown or Close,
@@ -328,12 +300,7 @@ func (s *Server) checkDoneLocked() {
 		select {
 		case <-s.done:
 		default:
-			for _, lp := range s.loops {
-				lp.close()
-			}
-			if s.spare != nil {
-				close(s.spare.stop)
-			}
+			s.ev.stop()
 			close(s.done)
 		}
 	}

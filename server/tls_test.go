@@ -6,33 +6,41 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/remoted/remoted/internal/testcert"
 )
 
-// TestTLSConnections: a TLS connection cannot join an event loop (the
-// loop reads raw sockets), so it gets a goroutine of its own. Over TLS
-// pipelined commands are answered in order, a 1 MiB value goes both
-// ways, a LOCK waits and is granted in turn, a waiter that hangs up is
-// withdrawn (also with commands pipelined behind its LOCK), a holder that
-// hangs up frees the lock, and a keyspace command waits behind the
-// share-wide lock.
-func TestTLSConnections(t *testing.T) {
-	dialTLS := tlsServer(t, Config{}, nil)
+// TestGoroutineDriver: a TLS connection cannot join an event loop (the
+// loop reads raw sockets), so it gets a goroutine of its own, as every
+// connection does off Linux and under Config.Portable. On that driver
+// pipelined commands are answered in order, a 1 MiB value goes both ways,
+// a LOCK waits and is granted in turn, a waiter that hangs up is withdrawn
+// (also with commands pipelined behind its LOCK), a holder that hangs up
+// frees the lock, and a keyspace command waits behind the share-wide lock.
+func TestGoroutineDriver(t *testing.T) {
+	t.Run("tls", func(t *testing.T) { testGoroutineDriver(t, tlsServer(t, Config{}, nil)) })
+	t.Run("portable", func(t *testing.T) {
+		_, path := newTestServer(t, Config{Portable: true})
+		testGoroutineDriver(t, func() *testConn { return dial(t, path) })
+	})
+}
+
+func testGoroutineDriver(t *testing.T, dialTLS func() *testConn) {
 	admin := dialTLS()
 	admin.Write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n")
 	for _, want := range []string{"OK", "v", "1"} {
 		if got := admin.Read(); got != want {
-			t.Fatalf("pipelined over TLS: %q, want %q", got, want)
+			t.Fatalf("pipelined on the goroutine driver: %q, want %q", got, want)
 		}
 	}
 	// A value many times the largest read buffer (16 KiB), both ways.
 	big := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
 	if got := admin.Do("SET", "big", big); got != "OK" {
-		t.Fatalf("SET of 1 MiB over TLS: %q", got)
+		t.Fatalf("SET of 1 MiB on the goroutine driver: %q", got)
 	}
 	if got := admin.Do("GET", "big"); got != big {
-		t.Fatalf("GET of 1 MiB over TLS: %d bytes back", len(got))
+		t.Fatalf("GET of 1 MiB on the goroutine driver: %d bytes back", len(got))
 	}
 	waiters := func(want string) {
 		t.Helper()
@@ -90,5 +98,34 @@ func tlsServer(t *testing.T, cfg Config, clock *fakeClock) func() *testConn {
 		}
 		t.Cleanup(func() { c.Close() })
 		return &testConn{tb: t, c: c, r: bufio.NewReader(c)}
+	}
+}
+
+// TestPortableWaiterFlood: on the goroutine driver a waiting connection
+// is read meanwhile (to see it hang up); one that sends more than
+// client-query-buffer-limit while it waits is disconnected and withdrawn,
+// and what it sent within the limit runs once the lock is granted.
+func TestPortableWaiterFlood(t *testing.T) {
+	_, path := newTestServer(t, Config{Portable: true, QueryBufferLimit: 64 << 10})
+	holder, patient, flooder := dial(t, path), dial(t, path), dial(t, path)
+	if got := holder.Do("LOCK", "n"); got != "OK" {
+		t.Fatal(got)
+	}
+	patient.Write("*2\r\n$4\r\nLOCK\r\n$1\r\nn\r\n*2\r\n$4\r\nINCR\r\n$1\r\nc\r\n")
+	waitLockWaiters(t, path, "n", 1)
+	flooder.Send("LOCK", "n")
+	waitLockWaiters(t, path, "n", 2)
+	go flooder.c.Write([]byte(strings.Repeat("*1\r\n$4\r\nPING\r\n", 10000))) // 140 KB
+	waitLockWaiters(t, path, "n", 1)
+	if got := holder.Do("UNLOCK", "n"); got != "OK" {
+		t.Fatal(got)
+	}
+	for _, want := range []string{"OK", "1"} {
+		if got := patient.Read(); got != want {
+			t.Fatalf("the patient waiter: %q, want %q", got, want)
+		}
+	}
+	if _, closed := flooder.ReadRaw(5 * time.Second); !closed {
+		t.Error("the flooding waiter is still connected")
 	}
 }

@@ -104,18 +104,6 @@ func clientIDs(t *testing.T, tc *testConn) []string {
 	return ids
 }
 
-// waitFor polls cond until it holds, failing after 10 s.
-func waitFor(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 10 s")
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // Clients waiting for a lock do not hold up the others; commands pipelined
 // after a LOCK that waited run once it is granted, in order, and the
 // connection is served normally afterwards.
@@ -277,7 +265,7 @@ func TestLoopChurn(t *testing.T) {
 		t.Errorf("share-wide lock left held: %q", got)
 	}
 	waitFor(t, func() bool {
-		for _, lp := range s.loops {
+		for _, lp := range s.ev.loops {
 			if lp.goroutines.Load() != 1 {
 				return false
 			}
@@ -296,7 +284,7 @@ func TestBusyPollServes(t *testing.T) {
 		t.Fatal(got)
 	}
 	s.mu.Lock()
-	spare := s.spare
+	spare := s.ev.spare
 	s.mu.Unlock()
 	if spare == nil {
 		t.Fatal("no CPU watch with BusyPoll set")
