@@ -142,7 +142,7 @@ func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, rest []byte, err
 			src, dst, err = f.count(dst, src)
 		case stDollar:
 			if src[0] != '$' {
-				return dst, whole, nil, &ProtocolError{ProtoExpectedDollar(src[0])}
+				return dst, whole, nil, &ProtocolError{MsgProtoExpectedDollar(src[0])}
 			}
 			f.state, f.line = stBulkLen, f.line[:0]
 			src = src[1:]
@@ -286,7 +286,7 @@ func canonicalHeader(src []byte, i int) (n int64, next int, ok bool) {
 func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {
 	rest, found, tooBig := f.collect(src, '\r', maxInline)
 	if tooBig {
-		return nil, dst, &ProtocolError{ProtoBigMbulkCount}
+		return nil, dst, &ProtocolError{MsgProtoBigMbulkCount}
 	}
 	if !found {
 		return rest, dst, nil
@@ -294,9 +294,9 @@ func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {
 	n, ok := parseLL(f.line)
 	switch {
 	case !ok || n > maxMultibulk:
-		return nil, dst, &ProtocolError{ProtoInvalidMultibulk}
+		return nil, dst, &ProtocolError{MsgProtoInvalidMultibulk}
 	case n > unauthMaxMultibulk && f.auth:
-		return nil, dst, &ProtocolError{ProtoUnauthMultibulk}
+		return nil, dst, &ProtocolError{MsgProtoUnauthMultibulk}
 	}
 	f.state, f.next = stSkipLF, stStart
 	if n > 0 {
@@ -309,7 +309,7 @@ func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {
 func (f *Framer) bulkLen(dst, src []byte) ([]byte, []byte, error) {
 	rest, found, tooBig := f.collect(src, '\r', maxInline)
 	if tooBig {
-		return nil, dst, &ProtocolError{ProtoBigBulkCount}
+		return nil, dst, &ProtocolError{MsgProtoBigBulkCount}
 	}
 	if !found {
 		return rest, dst, nil
@@ -317,9 +317,9 @@ func (f *Framer) bulkLen(dst, src []byte) ([]byte, []byte, error) {
 	n, ok := parseLL(f.line)
 	switch {
 	case !ok || n < 0 || n > f.lim.MaxBulkLen:
-		return nil, dst, &ProtocolError{ProtoInvalidBulk}
+		return nil, dst, &ProtocolError{MsgProtoInvalidBulk}
 	case n > unauthMaxBulk && f.auth:
-		return nil, dst, &ProtocolError{ProtoUnauthBulk}
+		return nil, dst, &ProtocolError{MsgProtoUnauthBulk}
 	}
 	f.cmdBytes += n
 	if f.cmdBytes > f.lim.MaxQueryBuffer {
@@ -347,7 +347,7 @@ func (f *Framer) endBulk() {
 func (f *Framer) inline(dst, src []byte) ([]byte, []byte, error) {
 	rest, found, tooBig := f.collect(src, '\n', maxInline)
 	if tooBig {
-		return nil, dst, &ProtocolError{ProtoBigInline}
+		return nil, dst, &ProtocolError{MsgProtoBigInline}
 	}
 	if !found {
 		return rest, dst, nil
@@ -358,7 +358,7 @@ func (f *Framer) inline(dst, src []byte) ([]byte, []byte, error) {
 	}
 	args, ok := SplitArgs(line)
 	if !ok {
-		return nil, dst, &ProtocolError{ProtoUnbalancedQuotes}
+		return nil, dst, &ProtocolError{MsgProtoUnbalancedQuotes}
 	}
 	if len(args) > 0 {
 		dst = appendHeader(dst, '*', int64(len(args)))

@@ -21,9 +21,9 @@
 // A share is any server speaking the Redis protocol: remoted itself, or a
 // Redis or Valkey server (see "Real Redis" below). Errors are the
 // documented sentinels ErrNotFound, ErrLockTimeout, ErrNotLocked,
-// ErrLockHeld, ErrLockLost, ErrClosed, ErrUnsupportedType,
-// ErrInvalidTarget and the type *DecodeError, checked with errors.Is and
-// errors.As.
+// ErrLockHeld, ErrLockLost, ErrEmptyLockName, ErrClosed,
+// ErrUnsupportedType, ErrInvalidTarget and the type *DecodeError, checked
+// with errors.Is and errors.As.
 //
 // # Stored format
 //
