@@ -37,6 +37,8 @@ const (
 // (query buffer limit).
 type ProtocolError struct{ Text string }
 
+// Error returns the reply text prefixed with "resp: ", or says the query
+// buffer limit was reached.
 func (e *ProtocolError) Error() string {
 	if e.Text == "" {
 		return "resp: query buffer limit reached"
@@ -91,11 +93,10 @@ func NewFramer(lim Limits) *Framer {
 	return &Framer{lim: lim}
 }
 
-// Feed appends to dst the canonical RESP for the bytes in src and returns
-// it. On a protocol error it returns the bytes of every command completed
-// before it together with a *ProtocolError; the connection must then be
-// closed after replying with the error's Text.
-func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
+// feed is Frame for a whole stream at once, for tests: it appends to dst
+// the canonical RESP for the bytes in src and returns it, with a
+// *ProtocolError after the commands completed before one.
+func (f *Framer) feed(dst, src []byte) ([]byte, error) {
 	var err error
 	for len(src) > 0 && err == nil {
 		dst, _, src, err = f.Frame(dst, src)
@@ -103,11 +104,16 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 	return dst, err
 }
 
-// Frame is Feed that also says where the complete commands end: out[:whole]
-// holds whole commands only, and out[whole:] is the beginning of one still
+// Frame appends to dst the canonical RESP for the bytes in src, returned
+// as out, and says where the complete commands end: out[:whole] holds
+// whole commands only, and out[whole:] is the beginning of one still
 // arriving. dst must be empty or hold just that unfinished beginning from
 // the previous call, so a reader passes back out[whole:] and never parses
 // a command twice. Pass out[:whole] to SplitCommand.
+//
+// On a protocol error out[:whole] still holds every command completed
+// before it, and err is a *ProtocolError: the connection must run those,
+// reply with the error's Text (nothing if it is empty) and close.
 //
 // While the connection has to authenticate, Frame stops after each whole
 // command and returns the bytes after it as rest, to be framed once that
@@ -356,7 +362,7 @@ func (f *Framer) inline(dst, src []byte) ([]byte, []byte, error) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	args, ok := SplitArgs(line)
+	args, ok := splitArgs(line)
 	if !ok {
 		return nil, dst, &ProtocolError{MsgProtoUnbalancedQuotes}
 	}

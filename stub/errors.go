@@ -56,6 +56,7 @@ type DecodeError struct {
 	Err  error
 }
 
+// Error names the key, the target type and the cause.
 func (e *DecodeError) Error() string {
 	var b strings.Builder
 	b.WriteString("stub: decode")
@@ -70,6 +71,7 @@ func (e *DecodeError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns Err, for errors.Is and errors.As.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // mapError translates a go-redis result into the stub's errors: a nil
