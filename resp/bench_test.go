@@ -38,7 +38,7 @@ func BenchmarkFramer(b *testing.B) {
 	var out []byte
 	for range b.N / 16 {
 		var err error
-		if out, err = f.Feed(out[:0], pipeline16); err != nil { // 16 commands
+		if out, err = f.feed(out[:0], pipeline16); err != nil { // 16 commands
 			b.Fatal(err)
 		}
 	}

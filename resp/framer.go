@@ -37,6 +37,8 @@ const (
 // (query buffer limit).
 type ProtocolError struct{ Text string }
 
+// Error returns the reply text prefixed with "resp: ", or says the query
+// buffer limit was reached.
 func (e *ProtocolError) Error() string {
 	if e.Text == "" {
 		return "resp: query buffer limit reached"
@@ -91,11 +93,10 @@ func NewFramer(lim Limits) *Framer {
 	return &Framer{lim: lim}
 }
 
-// Feed appends to dst the canonical RESP for the bytes in src and returns
-// it. On a protocol error it returns the bytes of every command completed
-// before it together with a *ProtocolError; the connection must then be
-// closed after replying with the error's Text.
-func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
+// feed is Frame for a whole stream at once, for tests: it appends to dst
+// the canonical RESP for the bytes in src and returns it, with a
+// *ProtocolError after the commands completed before one.
+func (f *Framer) feed(dst, src []byte) ([]byte, error) {
 	var err error
 	for len(src) > 0 && err == nil {
 		dst, _, src, err = f.Frame(dst, src)
@@ -103,11 +104,16 @@ func (f *Framer) Feed(dst, src []byte) ([]byte, error) {
 	return dst, err
 }
 
-// Frame is Feed that also says where the complete commands end: out[:whole]
-// holds whole commands only, and out[whole:] is the beginning of one still
+// Frame appends to dst the canonical RESP for the bytes in src, returned
+// as out, and says where the complete commands end: out[:whole] holds
+// whole commands only, and out[whole:] is the beginning of one still
 // arriving. dst must be empty or hold just that unfinished beginning from
 // the previous call, so a reader passes back out[whole:] and never parses
 // a command twice. Pass out[:whole] to SplitCommand.
+//
+// On a protocol error out[:whole] still holds every command completed
+// before it, and err is a *ProtocolError: the connection must run those,
+// reply with the error's Text (nothing if it is empty) and close.
 //
 // While the connection has to authenticate, Frame stops after each whole
 // command and returns the bytes after it as rest, to be framed once that
@@ -142,7 +148,7 @@ func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, rest []byte, err
 			src, dst, err = f.count(dst, src)
 		case stDollar:
 			if src[0] != '$' {
-				return dst, whole, nil, &ProtocolError{ProtoExpectedDollar(src[0])}
+				return dst, whole, nil, &ProtocolError{MsgProtoExpectedDollar(src[0])}
 			}
 			f.state, f.line = stBulkLen, f.line[:0]
 			src = src[1:]
@@ -286,7 +292,7 @@ func canonicalHeader(src []byte, i int) (n int64, next int, ok bool) {
 func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {
 	rest, found, tooBig := f.collect(src, '\r', maxInline)
 	if tooBig {
-		return nil, dst, &ProtocolError{ProtoBigMbulkCount}
+		return nil, dst, &ProtocolError{MsgProtoBigMbulkCount}
 	}
 	if !found {
 		return rest, dst, nil
@@ -294,9 +300,9 @@ func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {
 	n, ok := parseLL(f.line)
 	switch {
 	case !ok || n > maxMultibulk:
-		return nil, dst, &ProtocolError{ProtoInvalidMultibulk}
+		return nil, dst, &ProtocolError{MsgProtoInvalidMultibulk}
 	case n > unauthMaxMultibulk && f.auth:
-		return nil, dst, &ProtocolError{ProtoUnauthMultibulk}
+		return nil, dst, &ProtocolError{MsgProtoUnauthMultibulk}
 	}
 	f.state, f.next = stSkipLF, stStart
 	if n > 0 {
@@ -309,7 +315,7 @@ func (f *Framer) count(dst, src []byte) ([]byte, []byte, error) {
 func (f *Framer) bulkLen(dst, src []byte) ([]byte, []byte, error) {
 	rest, found, tooBig := f.collect(src, '\r', maxInline)
 	if tooBig {
-		return nil, dst, &ProtocolError{ProtoBigBulkCount}
+		return nil, dst, &ProtocolError{MsgProtoBigBulkCount}
 	}
 	if !found {
 		return rest, dst, nil
@@ -317,9 +323,9 @@ func (f *Framer) bulkLen(dst, src []byte) ([]byte, []byte, error) {
 	n, ok := parseLL(f.line)
 	switch {
 	case !ok || n < 0 || n > f.lim.MaxBulkLen:
-		return nil, dst, &ProtocolError{ProtoInvalidBulk}
+		return nil, dst, &ProtocolError{MsgProtoInvalidBulk}
 	case n > unauthMaxBulk && f.auth:
-		return nil, dst, &ProtocolError{ProtoUnauthBulk}
+		return nil, dst, &ProtocolError{MsgProtoUnauthBulk}
 	}
 	f.cmdBytes += n
 	if f.cmdBytes > f.lim.MaxQueryBuffer {
@@ -347,7 +353,7 @@ func (f *Framer) endBulk() {
 func (f *Framer) inline(dst, src []byte) ([]byte, []byte, error) {
 	rest, found, tooBig := f.collect(src, '\n', maxInline)
 	if tooBig {
-		return nil, dst, &ProtocolError{ProtoBigInline}
+		return nil, dst, &ProtocolError{MsgProtoBigInline}
 	}
 	if !found {
 		return rest, dst, nil
@@ -356,9 +362,9 @@ func (f *Framer) inline(dst, src []byte) ([]byte, []byte, error) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	args, ok := SplitArgs(line)
+	args, ok := splitArgs(line)
 	if !ok {
-		return nil, dst, &ProtocolError{ProtoUnbalancedQuotes}
+		return nil, dst, &ProtocolError{MsgProtoUnbalancedQuotes}
 	}
 	if len(args) > 0 {
 		dst = appendHeader(dst, '*', int64(len(args)))

@@ -13,7 +13,7 @@ import (
 
 // feedAll runs src through a fresh framer in one piece.
 func feedAll(lim Limits, src string) (string, error) {
-	out, err := NewFramer(lim).Feed(nil, []byte(src))
+	out, err := NewFramer(lim).feed(nil, []byte(src))
 	return string(out), err
 }
 
@@ -50,22 +50,22 @@ func TestFramer(t *testing.T) {
 		{"star zero ignored", Limits{}, "*0\r\n*-1\r\n*1\r\n$1\r\nx\r\n", "*1\r\n$1\r\nx\r\n", ""},
 		{"byte after CR unchecked", Limits{}, "*1\rx$4\rxPINGyz", "*1\r\n$4\r\nPING\r\n", ""},
 		{"payload tail unchecked", Limits{}, "*1\r\n$4\r\nPINGxx", "*1\r\n$4\r\nPING\r\n", ""},
-		{"bad count", Limits{}, "*abc\r\n", "", ProtoInvalidMultibulk},
-		{"leading zero count", Limits{}, "*01\r\n", "", ProtoInvalidMultibulk},
-		{"plus count", Limits{}, "*+1\r\n", "", ProtoInvalidMultibulk},
-		{"count over int32", Limits{}, "*2147483648\r\n", "", ProtoInvalidMultibulk},
-		{"expected dollar", Limits{}, "*1\r\n:1\r\n", "*1\r\n", ProtoExpectedDollar(':')},
-		{"negative bulk", Limits{}, "*1\r\n$-5\r\n", "*1\r\n", ProtoInvalidBulk},
-		{"bulk over limit", small, "*1\r\n$11\r\n", "*1\r\n", ProtoInvalidBulk},
+		{"bad count", Limits{}, "*abc\r\n", "", MsgProtoInvalidMultibulk},
+		{"leading zero count", Limits{}, "*01\r\n", "", MsgProtoInvalidMultibulk},
+		{"plus count", Limits{}, "*+1\r\n", "", MsgProtoInvalidMultibulk},
+		{"count over int32", Limits{}, "*2147483648\r\n", "", MsgProtoInvalidMultibulk},
+		{"expected dollar", Limits{}, "*1\r\n:1\r\n", "*1\r\n", MsgProtoExpectedDollar(':')},
+		{"negative bulk", Limits{}, "*1\r\n$-5\r\n", "*1\r\n", MsgProtoInvalidBulk},
+		{"bulk over limit", small, "*1\r\n$11\r\n", "*1\r\n", MsgProtoInvalidBulk},
 		{"query buffer", small, "*2\r\n$10\r\n0123456789\r\n$10\r\n", "*2\r\n$10\r\n0123456789\r\n", "(close)"},
-		{"unbalanced quotes", Limits{}, "PING\r\nGET \"a\r\n", "*1\r\n$4\r\nPING\r\n", ProtoUnbalancedQuotes},
-		{"unauth multibulk", unauth, "*11\r\n", "", ProtoUnauthMultibulk},
-		{"unauth bulk", unauth, "*1\r\n$16385\r\n", "*1\r\n", ProtoUnauthBulk},
+		{"unbalanced quotes", Limits{}, "PING\r\nGET \"a\r\n", "*1\r\n$4\r\nPING\r\n", MsgProtoUnbalancedQuotes},
+		{"unauth multibulk", unauth, "*11\r\n", "", MsgProtoUnauthMultibulk},
+		{"unauth bulk", unauth, "*1\r\n$16385\r\n", "*1\r\n", MsgProtoUnauthBulk},
 		{"unauth small ok", unauth, "*1\r\n$16384\r\n", "*1\r\n$16384\r\n", ""},
-		{"commands before error kept", Limits{}, "*1\r\n$4\r\nPING\r\n*x\r\n", "*1\r\n$4\r\nPING\r\n", ProtoInvalidMultibulk},
-		{"big inline", Limits{}, strings.Repeat("a", maxInline+1), "", ProtoBigInline},
-		{"big count", Limits{}, "*" + strings.Repeat("1", maxInline+1), "", ProtoBigMbulkCount},
-		{"big bulk count", Limits{}, "*1\r\n$" + strings.Repeat("1", maxInline+1), "*1\r\n", ProtoBigBulkCount},
+		{"commands before error kept", Limits{}, "*1\r\n$4\r\nPING\r\n*x\r\n", "*1\r\n$4\r\nPING\r\n", MsgProtoInvalidMultibulk},
+		{"big inline", Limits{}, strings.Repeat("a", maxInline+1), "", MsgProtoBigInline},
+		{"big count", Limits{}, "*" + strings.Repeat("1", maxInline+1), "", MsgProtoBigMbulkCount},
+		{"big bulk count", Limits{}, "*1\r\n$" + strings.Repeat("1", maxInline+1), "*1\r\n", MsgProtoBigBulkCount},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,9 +103,9 @@ func TestSplitArgs(t *testing.T) {
 		{"a\x00b c", []string{"a"}, true},
 	}
 	for _, tc := range cases {
-		got, ok := SplitArgs([]byte(tc.in))
+		got, ok := splitArgs([]byte(tc.in))
 		if ok != tc.ok {
-			t.Errorf("SplitArgs(%q) ok=%v, want %v", tc.in, ok, tc.ok)
+			t.Errorf("splitArgs(%q) ok=%v, want %v", tc.in, ok, tc.ok)
 			continue
 		}
 		var gs []string
@@ -113,7 +113,7 @@ func TestSplitArgs(t *testing.T) {
 			gs = append(gs, string(a))
 		}
 		if fmt.Sprint(gs) != fmt.Sprint(tc.want) || len(gs) != len(tc.want) {
-			t.Errorf("SplitArgs(%q) = %q, want %q", tc.in, gs, tc.want)
+			t.Errorf("splitArgs(%q) = %q, want %q", tc.in, gs, tc.want)
 		}
 	}
 }
@@ -179,7 +179,7 @@ func TestFramerRandomSplits(t *testing.T) {
 	for len(stream) > 0 {
 		n := 1 + r.IntN(min(len(stream), 300))
 		var err error
-		framed, err = f.Feed(framed, stream[:n])
+		framed, err = f.feed(framed, stream[:n])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,15 +212,15 @@ func FuzzFramer(f *testing.F) {
 	f.Add([]byte("*2\r\n$1\r\na\r\n$-1\r\n"), 9)
 	f.Fuzz(func(t *testing.T, data []byte, cut int) {
 		lim := Limits{MaxBulkLen: 1 << 16, MaxQueryBuffer: 1 << 17}
-		whole, err1 := NewFramer(lim).Feed(nil, data)
+		whole, err1 := NewFramer(lim).feed(nil, data)
 		if cut < 0 {
 			cut = -cut
 		}
 		cut %= len(data) + 1
 		fr := NewFramer(lim)
-		split, err2 := fr.Feed(nil, data[:cut])
+		split, err2 := fr.feed(nil, data[:cut])
 		if err2 == nil {
-			split, err2 = fr.Feed(split, data[cut:])
+			split, err2 = fr.feed(split, data[cut:])
 		}
 		if !bytes.Equal(whole, split) || protoText(err1) != protoText(err2) {
 			t.Fatalf("split at %d differs: %q/%v vs %q/%v", cut, whole, err1, split, err2)
@@ -263,7 +263,7 @@ func FuzzSplitArgs(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		args, ok := SplitArgs(line)
+		args, ok := splitArgs(line)
 		if !ok {
 			return
 		}
@@ -275,7 +275,7 @@ func FuzzSplitArgs(f *testing.F) {
 			}
 			b.WriteByte('"')
 		}
-		again, ok := SplitArgs(b.Bytes())
+		again, ok := splitArgs(b.Bytes())
 		if !ok || len(again) != len(args) {
 			t.Fatalf("requoted %q: %q, %v", b.Bytes(), again, ok)
 		}
@@ -299,8 +299,8 @@ func FuzzFramerFastPath(f *testing.F) {
 		fast := NewFramer(lim)
 		slow := NewFramer(lim)
 		slow.slowOnly = true
-		a, errA := fast.Feed(nil, data)
-		b, errB := slow.Feed(nil, data)
+		a, errA := fast.feed(nil, data)
+		b, errB := slow.feed(nil, data)
 		if !bytes.Equal(a, b) || protoText(errA) != protoText(errB) {
 			t.Fatalf("fast %q/%v, slow %q/%v", a, errA, b, errB)
 		}

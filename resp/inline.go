@@ -1,12 +1,12 @@
 package resp
 
-// SplitArgs splits an inline command line into arguments exactly as Redis's
+// splitArgs splits an inline command line into arguments exactly as Redis's
 // sdssplitargs does: arguments are separated by white space; "double
 // quotes" understand \xHH and \n \r \t \b \a escapes; 'single quotes'
 // understand only \'; a closing quote must be followed by white space or the
 // end of the line; a NUL byte ends the line. It reports false for unbalanced
 // quotes.
-func SplitArgs(line []byte) ([][]byte, bool) {
+func splitArgs(line []byte) ([][]byte, bool) {
 	var args [][]byte
 	p := 0
 	at := func(i int) byte { // the byte at i, or 0 past the end (C's NUL)

@@ -74,8 +74,9 @@ func (w *Writer) Int(n int64) {
 	}
 }
 
-// Bool writes a RESP3 boolean, or the integer 1 or 0 in RESP2.
-func (w *Writer) Bool(b bool) {
+// boolean writes a RESP3 boolean, or the integer 1 or 0 in RESP2.
+// Unexported until a command replies with one.
+func (w *Writer) boolean(b bool) {
 	switch {
 	case w.proto == 3 && b:
 		w.out.WriteRaw(resp3True)
@@ -146,18 +147,18 @@ func (w *Writer) Set(n int) {
 	w.Array(n)
 }
 
-// Double writes a double: ,f in RESP3, a bulk string in RESP2. The text is
-// Redis's: the shortest representation that round-trips, "inf"/"-inf".
-func (w *Writer) Double(f float64) {
+// double writes a double: ,f in RESP3, a bulk string in RESP2, in the
+// text of appendDouble. Unexported until a command replies with one.
+func (w *Writer) double(f float64) {
 	w.buf = w.buf[:0]
 	if w.proto == 3 {
 		w.buf = append(w.buf, ',')
-		w.buf = AppendDouble(w.buf, f)
+		w.buf = appendDouble(w.buf, f)
 		w.buf = append(w.buf, '\r', '\n')
 		w.out.WriteRaw(w.buf)
 		return
 	}
-	w.buf = AppendDouble(w.buf, f)
+	w.buf = appendDouble(w.buf, f)
 	w.out.WriteBulk(w.buf)
 }
 
@@ -176,9 +177,6 @@ func (w *Writer) Verbatim(s string) {
 	w.out.WriteRaw(w.buf)
 }
 
-// Raw writes bytes that are already RESP.
-func (w *Writer) Raw(b []byte) { w.out.WriteRaw(b) }
-
 func (w *Writer) header(kind byte, n int) {
 	w.buf = append(w.buf[:0], kind)
 	w.buf = strconv.AppendInt(w.buf, int64(n), 10)
@@ -186,9 +184,9 @@ func (w *Writer) header(kind byte, n int) {
 	w.out.WriteRaw(w.buf)
 }
 
-// AppendDouble appends f as Redis 7 prints a double reply: "inf", "-inf",
-// "nan", or the shortest decimal that reads back as f.
-func AppendDouble(b []byte, f float64) []byte {
+// appendDouble appends f as Redis 7 prints a double reply: "inf", "-inf",
+// "nan", or %.17g.
+func appendDouble(b []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
 		return append(b, "inf"...)

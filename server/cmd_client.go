@@ -25,7 +25,7 @@ func (s *Server) cmdClientID(c *client, args [][]byte) { c.w.Int(c.id) }
 
 func (s *Server) cmdClientSetName(c *client, args [][]byte) {
 	if !validClientName(args[2]) {
-		c.w.Error(resp.ErrClientNameSpace)
+		c.w.Error(resp.MsgClientNameSpace)
 		return
 	}
 	c.setName(string(args[2]))
@@ -55,7 +55,7 @@ func (s *Server) cmdClientList(c *client, args [][]byte) {
 		case opt == "type" && i+1 < len(args):
 			t := strings.ToLower(string(args[i+1]))
 			if !slices.Contains([]string{"normal", "master", "replica", "slave", "pubsub"}, t) {
-				c.w.Error("ERR Unknown client type '" + string(args[i+1]) + "'")
+				c.w.Error(resp.MsgUnknownClientType(args[i+1]))
 				return
 			}
 			if t != "normal" {
@@ -66,13 +66,13 @@ func (s *Server) cmdClientList(c *client, args [][]byte) {
 			for i++; i < len(args); i++ {
 				id, ok := resp.ParseInt(args[i])
 				if !ok || id <= 0 {
-					c.w.Error("ERR Invalid client ID")
+					c.w.Error(resp.MsgInvalidClientID)
 					return
 				}
 				ids = append(ids, id)
 			}
 		default:
-			c.w.Error(resp.ErrSyntax)
+			c.w.Error(resp.MsgSyntax)
 			return
 		}
 	}
@@ -186,7 +186,7 @@ func parseKillFilter(args [][]byte) (killFilter, string) {
 	f := killFilter{skipMe: true}
 	for i := 2; i < len(args); i += 2 {
 		if i+1 >= len(args) {
-			return f, resp.ErrSyntax
+			return f, resp.MsgSyntax
 		}
 		val := string(args[i+1])
 		f.hasAny = true
@@ -194,7 +194,7 @@ func parseKillFilter(args [][]byte) (killFilter, string) {
 		case "id":
 			id, ok := resp.ParseInt(args[i+1])
 			if !ok || id <= 0 {
-				return f, "ERR client-id should be greater than 0"
+				return f, resp.MsgClientIDNotPositive
 			}
 			f.id = id
 		case "addr":
@@ -204,7 +204,7 @@ func parseKillFilter(args [][]byte) (killFilter, string) {
 		case "type":
 			t := strings.ToLower(val)
 			if !slices.Contains([]string{"normal", "master", "replica", "slave", "pubsub"}, t) {
-				return f, "ERR Unknown client type '" + val + "'"
+				return f, resp.MsgUnknownClientType(args[i+1])
 			}
 			f.typ = t
 		case "user":
@@ -216,16 +216,16 @@ func parseKillFilter(args [][]byte) (killFilter, string) {
 			case "no":
 				f.skipMe = false
 			default:
-				return f, resp.ErrSyntax
+				return f, resp.MsgSyntax
 			}
 		case "maxage":
 			age, ok := resp.ParseInt(args[i+1])
 			if !ok {
-				return f, resp.ErrNotInteger
+				return f, resp.MsgNotInteger
 			}
 			f.maxAge = age
 		default:
-			return f, resp.ErrSyntax
+			return f, resp.MsgSyntax
 		}
 	}
 	return f, ""
@@ -254,7 +254,7 @@ func (s *Server) cmdClientKill(c *client, args [][]byte) {
 				return
 			}
 		}
-		c.w.Error(resp.ErrNoSuchClient)
+		c.w.Error(resp.MsgNoSuchClient)
 		return
 	}
 	f, errText := parseKillFilter(args)
@@ -286,11 +286,11 @@ func (s *Server) killClient(self, victim *client) {
 func (s *Server) cmdClientSetInfo(c *client, args [][]byte) {
 	attr := strings.ToLower(string(args[2]))
 	if attr != "lib-name" && attr != "lib-ver" {
-		c.w.Error("ERR Unrecognized option '" + string(args[2]) + "'")
+		c.w.Error(resp.MsgUnrecognizedOption(args[2]))
 		return
 	}
 	if !validClientName(args[3]) {
-		c.w.Error("ERR " + attr + " cannot contain spaces, newlines or special characters.")
+		c.w.Error(resp.MsgBadClientAttr(attr))
 		return
 	}
 	c.mu.Lock()
@@ -315,7 +315,7 @@ func (s *Server) cmdClientReply(c *client, args [][]byte) {
 			c.reply = replySkipNext
 		}
 	default:
-		c.w.Error(resp.ErrSyntax)
+		c.w.Error(resp.MsgSyntax)
 	}
 }
 

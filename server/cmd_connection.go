@@ -22,8 +22,6 @@ func (s *Server) commandsConnection(r *registry) {
 }
 
 const (
-	errHelloNoAuth   = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
-	errProtoVersion  = "ERR Protocol version is not an integer or out of range"
 	defaultUser      = "default"
 	resetReply       = "RESET"
 	helloServerName  = "remoted"
@@ -37,7 +35,7 @@ func (s *Server) cmdPing(c *client, args [][]byte) {
 	case 2:
 		c.w.Bulk(args[1])
 	default:
-		c.w.Error(resp.WrongArgs("ping"))
+		c.w.Error(resp.MsgWrongArgs("ping"))
 	}
 }
 
@@ -71,18 +69,18 @@ func (s *Server) cmdAuth(c *client, args [][]byte) {
 	switch len(args) {
 	case 2:
 		if s.cfg.RequirePass == "" {
-			c.w.Error(resp.ErrNoPassword)
+			c.w.Error(resp.MsgNoPassword)
 			return
 		}
 		user, pass = []byte(defaultUser), args[1]
 	case 3:
 		user, pass = args[1], args[2]
 	default:
-		c.w.Error(resp.ErrSyntax)
+		c.w.Error(resp.MsgSyntax)
 		return
 	}
 	if !s.checkPassword(user, pass) {
-		c.w.Error(resp.ErrWrongPass)
+		c.w.Error(resp.MsgWrongPass)
 		return
 	}
 	c.setAuthed(true)
@@ -103,10 +101,10 @@ func parseHello(args [][]byte) (helloOpts, string) {
 	if len(args) >= 2 {
 		v, ok := resp.ParseInt(args[1])
 		if !ok {
-			return o, errProtoVersion
+			return o, resp.MsgHelloProtoVersion
 		}
 		if v < 2 || v > 3 {
-			return o, resp.ErrNoProto
+			return o, resp.MsgNoProto
 		}
 		o.proto = int(v)
 	}
@@ -120,7 +118,7 @@ func parseHello(args [][]byte) (helloOpts, string) {
 			o.setName, o.name = true, args[i+1]
 			i++
 		default:
-			return o, "ERR Syntax error in HELLO option '" + string(args[i]) + "'"
+			return o, resp.MsgHelloSyntax(args[i])
 		}
 	}
 	return o, ""
@@ -134,18 +132,18 @@ func (s *Server) cmdHello(c *client, args [][]byte) {
 	}
 	if o.auth {
 		if !s.checkPassword(o.user, o.pass) {
-			c.w.Error(resp.ErrWrongPass)
+			c.w.Error(resp.MsgWrongPass)
 			return
 		}
 		c.setAuthed(true)
 	}
 	if !c.authed {
-		c.w.Error(errHelloNoAuth)
+		c.w.Error(resp.MsgHelloNoAuth)
 		return
 	}
 	if o.setName {
 		if !validClientName(o.name) {
-			c.w.Error(resp.ErrClientNameSpace)
+			c.w.Error(resp.MsgClientNameSpace)
 			return
 		}
 		c.setName(string(o.name))
@@ -175,9 +173,9 @@ func (s *Server) cmdSelect(c *client, args [][]byte) {
 	n, ok := resp.ParseInt(args[1])
 	switch {
 	case !ok || n != int64(int32(n)):
-		c.w.Error(resp.ErrNotInteger)
+		c.w.Error(resp.MsgNotInteger)
 	case n != 0:
-		c.w.Error(resp.ErrDBIndex)
+		c.w.Error(resp.MsgDBIndex)
 	default:
 		c.w.OK()
 	}

@@ -94,19 +94,19 @@ func parseScan(args [][]byte) (scanOpts, string) {
 	o := scanOpts{count: 10}
 	var ok bool
 	if o.cursor, ok = parseCursor(args[1]); !ok {
-		return o, resp.ErrInvalidCursor
+		return o, resp.MsgInvalidCursor
 	}
 	for i := 2; i < len(args); i += 2 {
 		if i+1 >= len(args) {
-			return o, resp.ErrSyntax
+			return o, resp.MsgSyntax
 		}
 		switch v := args[i+1]; {
 		case optIs(args[i], "count"):
 			if o.count, ok = resp.ParseInt(v); !ok {
-				return o, resp.ErrNotInteger
+				return o, resp.MsgNotInteger
 			}
 			if o.count < 1 {
-				return o, resp.ErrSyntax
+				return o, resp.MsgSyntax
 			}
 		case optIs(args[i], "match"):
 			o.match = v
@@ -116,7 +116,7 @@ func parseScan(args [][]byte) (scanOpts, string) {
 		case optIs(args[i], "type"):
 			o.typ, o.hasType = v, true
 		default:
-			return o, resp.ErrSyntax
+			return o, resp.MsgSyntax
 		}
 	}
 	return o, ""
@@ -168,7 +168,7 @@ func (s *Server) rename(c *client, args [][]byte, nx bool) {
 	e := s.db.getBytes(src)
 	switch {
 	case e == nil:
-		c.w.Error(resp.ErrNoSuchKey)
+		c.w.Error(resp.MsgNoSuchKey)
 	case bytes.Equal(src, dst) && nx:
 		c.w.Int(0)
 	case bytes.Equal(src, dst):
@@ -203,18 +203,18 @@ func parseCopy(args [][]byte) (copyOpts, string) {
 			db, ok := resp.ParseInt(args[i])
 			switch {
 			case !ok:
-				return o, resp.ErrNotInteger
+				return o, resp.MsgNotInteger
 			case db != int64(int32(db)):
-				return o, resp.ErrIntRange
+				return o, resp.MsgIntRange
 			case db != 0:
-				return o, resp.ErrDBIndex
+				return o, resp.MsgDBIndex
 			}
 		default:
-			return o, resp.ErrSyntax
+			return o, resp.MsgSyntax
 		}
 	}
 	if bytes.Equal(args[1], args[2]) {
-		return o, resp.ErrSameObject
+		return o, resp.MsgSameObject
 	}
 	return o, ""
 }
@@ -265,26 +265,26 @@ func parseExpire(args [][]byte, k expireKind, now int64) (expireOpts, string) {
 			o.lt = true
 		default:
 			// Redis trims CR and LF off the end of a formatted error.
-			return o, resp.UnsupportedOption(bytes.TrimRight(cstr(a), "\r\n"))
+			return o, resp.MsgUnsupportedOption(bytes.TrimRight(cstr(a), "\r\n"))
 		}
 	}
 	if o.nx && (o.xx || o.gt || o.lt) {
-		return o, resp.ErrExpireNXXX
+		return o, resp.MsgExpireNXXX
 	}
 	if o.gt && o.lt {
-		return o, resp.ErrExpireGTLT
+		return o, resp.MsgExpireGTLT
 	}
 	when, ok := resp.ParseInt(args[2])
 	if !ok {
-		return o, resp.ErrNotInteger
+		return o, resp.MsgNotInteger
 	}
 	if when > math.MaxInt64/k.unit || when < math.MinInt64/k.unit {
-		return o, resp.InvalidExpire(k.name)
+		return o, resp.MsgInvalidExpire(k.name)
 	}
 	when *= k.unit
 	if k.relative {
 		if when > math.MaxInt64-now {
-			return o, resp.InvalidExpire(k.name)
+			return o, resp.MsgInvalidExpire(k.name)
 		}
 		when += now
 	}

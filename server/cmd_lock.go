@@ -14,14 +14,6 @@ func (s *Server) commandsLock(r *registry) {
 	r.plain("locks", s.cmdLocks)
 }
 
-// Lock error texts, in Redis's style.
-const (
-	errLockReentry   = "ERR this connection already holds that lock; LOCK is not re-entrant"
-	errNotLockHolder = "ERR this connection does not hold that lock"
-	errLockEmptyName = "ERR a lock name must not be empty"
-	errLockNegative  = "ERR timeout is negative"
-)
-
 // lockArgs are LOCK's or UNLOCK's parsed arguments.
 type lockArgs struct {
 	name    string // shareLock for the share-wide lock
@@ -35,7 +27,7 @@ func parseLockArgs(args [][]byte, withTimeout bool) (lockArgs, string) {
 	rest := args[1:]
 	if len(rest) == 1 || len(rest) == 3 {
 		if len(rest[0]) == 0 {
-			return o, errLockEmptyName
+			return o, resp.MsgLockEmptyName
 		}
 		o.name, rest = string(rest[0]), rest[1:]
 	}
@@ -45,15 +37,15 @@ func parseLockArgs(args [][]byte, withTimeout bool) (lockArgs, string) {
 	case len(rest) == 2 && withTimeout && strings.EqualFold(string(rest[0]), "timeout"):
 		ms, ok := resp.ParseInt(rest[1])
 		if !ok {
-			return o, resp.ErrTimeoutInt
+			return o, resp.MsgTimeoutInt
 		}
 		if ms < 0 {
-			return o, errLockNegative
+			return o, resp.MsgLockNegative
 		}
 		o.timeout = time.Duration(ms) * time.Millisecond
 		return o, ""
 	}
-	return o, resp.ErrSyntax
+	return o, resp.MsgSyntax
 }
 
 // cmdLock is LOCK [name] [TIMEOUT ms]: it blocks until the lock is this
@@ -71,7 +63,7 @@ func (s *Server) cmdLock(c *client, args [][]byte) {
 	case lockTimedOut:
 		c.w.Null()
 	case lockReentry:
-		c.w.Error(errLockReentry)
+		c.w.Error(resp.MsgLockReentry)
 	case lockAborted:
 		c.kill()
 	}
@@ -85,7 +77,7 @@ func (s *Server) cmdUnlock(c *client, args [][]byte) {
 		return
 	}
 	if !s.locks.release(c, o.name) {
-		c.w.Error(errNotLockHolder)
+		c.w.Error(resp.MsgNotLockHolder)
 		return
 	}
 	c.w.OK()

@@ -91,7 +91,7 @@ func (s *Server) cmdCommandList(c *client, args [][]byte) {
 		c.w.Array(0) // MODULE and ACLCAT: remoted has no modules; categories unsupported
 		return
 	default:
-		c.w.Error(resp.ErrSyntax)
+		c.w.Error(resp.MsgSyntax)
 		return
 	}
 	var names []string
@@ -185,12 +185,12 @@ func (s *Server) cmdDBSize(c *client, args [][]byte) { c.w.Int(int64(s.db.size()
 // ASYNC and SYNC are accepted; the flush is immediate either way.
 func (s *Server) cmdFlush(c *client, args [][]byte) {
 	if len(args) > 2 {
-		c.w.Error(resp.ErrSyntax)
+		c.w.Error(resp.MsgSyntax)
 		return
 	}
 	if len(args) == 2 {
 		if o := strings.ToLower(string(args[1])); o != "async" && o != "sync" {
-			c.w.Error(resp.ErrSyntax)
+			c.w.Error(resp.MsgSyntax)
 			return
 		}
 	}
@@ -212,10 +212,10 @@ func (s *Server) cmdShutdown(c *client, args [][]byte) {
 		switch strings.ToLower(string(a)) {
 		case "nosave", "save", "now", "force":
 		case "abort":
-			c.w.Error("ERR No shutdown in progress.")
+			c.w.Error(resp.MsgNoShutdown)
 			return
 		default:
-			c.w.Error(resp.ErrSyntax)
+			c.w.Error(resp.MsgSyntax)
 			return
 		}
 	}

@@ -81,7 +81,7 @@ func parseSetOpts(opts [][]byte, forSet bool) (setOpts, string) {
 			k := expiryOpts[lowerASCII(cstr(a))]
 			if k == expNone || o.keepTTL || o.persist ||
 				(o.expire != expNone && o.expire != k) || i+1 == len(opts) {
-				return o, resp.ErrSyntax
+				return o, resp.MsgSyntax
 			}
 			o.expire, o.expireArg = k, opts[i+1]
 			i++
@@ -101,11 +101,11 @@ func (o setOpts) expireAt(now int64, cmd string) (int64, string) {
 func expireMillis(arg []byte, kind strExpiry, now int64, cmd string) (int64, string) {
 	ms, ok := resp.ParseInt(arg)
 	if !ok {
-		return 0, resp.ErrNotInteger
+		return 0, resp.MsgNotInteger
 	}
 	seconds := kind == expEX || kind == expEXAT
 	if ms <= 0 || (seconds && ms > math.MaxInt64/1000) {
-		return 0, resp.InvalidExpire(cmd)
+		return 0, resp.MsgInvalidExpire(cmd)
 	}
 	if seconds {
 		ms *= 1000
@@ -114,7 +114,7 @@ func expireMillis(arg []byte, kind strExpiry, now int64, cmd string) (int64, str
 		ms += now // wraps on overflow, as in Redis, and is refused below
 	}
 	if ms <= 0 {
-		return 0, resp.InvalidExpire(cmd)
+		return 0, resp.MsgInvalidExpire(cmd)
 	}
 	return ms, ""
 }
@@ -237,7 +237,7 @@ func (s *Server) cmdMget(c *client, args [][]byte) {
 
 func (s *Server) cmdMset(c *client, args [][]byte) {
 	if len(args)%2 == 0 {
-		c.w.Error(resp.WrongArgs("mset"))
+		c.w.Error(resp.MsgWrongArgs("mset"))
 		return
 	}
 	for i := 1; i < len(args); i += 2 {
@@ -248,7 +248,7 @@ func (s *Server) cmdMset(c *client, args [][]byte) {
 
 func (s *Server) cmdMsetnx(c *client, args [][]byte) {
 	if len(args)%2 == 0 {
-		c.w.Error(resp.WrongArgs("msetnx"))
+		c.w.Error(resp.MsgWrongArgs("msetnx"))
 		return
 	}
 	for i := 1; i < len(args); i += 2 {
@@ -269,7 +269,7 @@ func (s *Server) cmdDecr(c *client, args [][]byte) { s.incrBy(c, args[1], -1) }
 func (s *Server) cmdIncrby(c *client, args [][]byte) {
 	by, ok := resp.ParseInt(args[2])
 	if !ok {
-		c.w.Error(resp.ErrNotInteger)
+		c.w.Error(resp.MsgNotInteger)
 		return
 	}
 	s.incrBy(c, args[1], by)
@@ -279,9 +279,9 @@ func (s *Server) cmdDecrby(c *client, args [][]byte) {
 	by, ok := resp.ParseInt(args[2])
 	switch {
 	case !ok:
-		c.w.Error(resp.ErrNotInteger)
+		c.w.Error(resp.MsgNotInteger)
 	case by == math.MinInt64:
-		c.w.Error(resp.ErrDecrOverflow)
+		c.w.Error(resp.MsgDecrOverflow)
 	default:
 		s.incrBy(c, args[1], -by)
 	}
@@ -294,13 +294,13 @@ func (s *Server) incrBy(c *client, key []byte, by int64) {
 	if e != nil {
 		var ok bool
 		if cur, ok = resp.ParseInt(e.val); !ok {
-			c.w.Error(resp.ErrNotInteger)
+			c.w.Error(resp.MsgNotInteger)
 			return
 		}
 	}
 	if (by < 0 && cur < 0 && by < math.MinInt64-cur) ||
 		(by > 0 && cur > 0 && by > math.MaxInt64-cur) {
-		c.w.Error(resp.ErrOverflow)
+		c.w.Error(resp.MsgOverflow)
 		return
 	}
 	n := cur + by
@@ -334,7 +334,7 @@ func (s *Server) cmdAppend(c *client, args [][]byte) {
 		return
 	}
 	if !fitsString(int64(len(e.val)), int64(len(add)), s.cfg.ProtoMaxBulkLen) {
-		c.w.Error(resp.ErrStringTooLong)
+		c.w.Error(resp.MsgStringTooLong)
 		return
 	}
 	s.db.appendTo(e, add)
@@ -356,7 +356,7 @@ func (s *Server) cmdGetrange(c *client, args [][]byte) {
 	start, ok1 := resp.ParseInt(args[2])
 	end, ok2 := resp.ParseInt(args[3])
 	if !ok1 || !ok2 {
-		c.w.Error(resp.ErrNotInteger)
+		c.w.Error(resp.MsgNotInteger)
 		return
 	}
 	e := s.db.getBytes(args[1])
@@ -392,11 +392,11 @@ func byteRange(v []byte, start, end int64) []byte {
 func (s *Server) cmdSetrange(c *client, args [][]byte) {
 	off, ok := resp.ParseInt(args[2])
 	if !ok {
-		c.w.Error(resp.ErrNotInteger)
+		c.w.Error(resp.MsgNotInteger)
 		return
 	}
 	if off < 0 {
-		c.w.Error(resp.ErrOffsetRange)
+		c.w.Error(resp.MsgOffsetRange)
 		return
 	}
 	key, b := args[1], args[3]
@@ -409,7 +409,7 @@ func (s *Server) cmdSetrange(c *client, args [][]byte) {
 		c.w.Int(int64(len(e.val)))
 		return
 	case !fitsString(off, int64(len(b)), s.cfg.ProtoMaxBulkLen):
-		c.w.Error(resp.ErrStringTooLong)
+		c.w.Error(resp.MsgStringTooLong)
 		return
 	}
 	if e == nil {

@@ -29,7 +29,7 @@ func (s *Server) commandsTx(r *registry) {
 		r.txRole(name, func(t *txRole) { t.refused = true })
 	}
 	// Redis queues MONITOR and refuses it when EXEC runs it.
-	r.txRole("monitor", func(t *txRole) { t.execError = resp.ErrMonitorInExec })
+	r.txRole("monitor", func(t *txRole) { t.execError = resp.MsgMonitorInExec })
 	r.txRole("info", func(t *txRole) { t.infoLocks = true })
 }
 
@@ -92,7 +92,7 @@ func (s *Server) reject(c *client, args [][]byte, errText string) {
 		return
 	}
 	c.endTx()
-	c.w.Error(resp.ExecAbortBecause(errText))
+	c.w.Error(resp.MsgExecAbortBecause(errText))
 	s.feedMonitors(c, args)
 }
 
@@ -125,7 +125,7 @@ func (s *Server) feedMonitors(c *client, args [][]byte) {
 
 func (s *Server) cmdMulti(c *client, args [][]byte) {
 	if c.tx != nil {
-		c.w.Error(resp.ErrMultiNested)
+		c.w.Error(resp.MsgMultiNested)
 		return
 	}
 	c.tx = &txState{}
@@ -135,7 +135,7 @@ func (s *Server) cmdMulti(c *client, args [][]byte) {
 
 func (s *Server) cmdDiscard(c *client, args [][]byte) {
 	if c.tx == nil {
-		c.w.Error(resp.ErrDiscardNoMulti)
+		c.w.Error(resp.MsgDiscardNoMulti)
 		return
 	}
 	c.endTx()
@@ -151,11 +151,11 @@ func (s *Server) cmdExec(c *client, args [][]byte) {
 	tx := c.tx
 	switch {
 	case tx == nil:
-		c.w.Error(resp.ErrExecNoMulti)
+		c.w.Error(resp.MsgExecNoMulti)
 		return
 	case tx.aborted:
 		c.endTx()
-		c.w.Error(resp.ErrExecAbort)
+		c.w.Error(resp.MsgExecAbort)
 		return
 	}
 	if !s.locks.passGate(c) {
@@ -204,7 +204,7 @@ func (c *client) runQueued(cmds []queuedCmd) {
 // more: its EXEC will fail anyway.
 func (s *Server) cmdWatch(c *client, args [][]byte) {
 	if c.tx != nil {
-		c.w.Error(resp.ErrWatchInMulti)
+		c.w.Error(resp.MsgWatchInMulti)
 		return
 	}
 	if !c.dirtyCAS.Load() {

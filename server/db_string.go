@@ -82,16 +82,16 @@ func incrFloat(cur, by []byte, exists bool) (val []byte, errText string) {
 	if exists {
 		var ok bool
 		if x, ok = parseLongDouble(cur); !ok {
-			return nil, resp.ErrNotFloat
+			return nil, resp.MsgNotFloat
 		}
 	}
 	y, ok := parseLongDouble(by)
 	if !ok {
-		return nil, resp.ErrNotFloat
+		return nil, resp.MsgNotFloat
 	}
 	sum, ok := addLongDouble(x, y)
 	if !ok {
-		return nil, resp.ErrNaNOrInfinity
+		return nil, resp.MsgNaNOrInfinity
 	}
 	return appendLongDouble(make([]byte, 0, 24), sum), ""
 }

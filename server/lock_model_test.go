@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/remoted/remoted/resp"
 )
 
 // TestLockModel drives a few clients through random LOCK, UNLOCK, INCR,
@@ -224,7 +226,7 @@ func (m *lockModel) lock(c *mClient, name string) []string {
 	l := m.locks[name]
 	switch l.holder {
 	case c:
-		return []string{errLockReentry}
+		return []string{resp.MsgLockReentry}
 	case nil:
 		l.holder = c
 		return []string{"OK"}
@@ -241,7 +243,7 @@ func (m *lockModel) section(c *mClient) []string {
 	switch l.holder {
 	case c: // LOCK fails, the other two run under the lock c holds
 		m.counter++
-		want := []string{errLockReentry, strconv.FormatInt(m.counter, 10), "OK"}
+		want := []string{resp.MsgLockReentry, strconv.FormatInt(m.counter, 10), "OK"}
 		m.release("*")
 		return want
 	case nil:
@@ -255,7 +257,7 @@ func (m *lockModel) section(c *mClient) []string {
 
 func (m *lockModel) unlock(c *mClient, name string) string {
 	if m.locks[name].holder != c {
-		return errNotLockHolder
+		return resp.MsgNotLockHolder
 	}
 	m.release(name)
 	return "OK"

@@ -35,19 +35,19 @@ func TestLockErrors(t *testing.T) {
 	_, path := newTestServerClock(t, Config{}, newFakeClock())
 	c := dial(t, path)
 	run(t, c, []cmdCase{
-		{[]string{"UNLOCK"}, errNotLockHolder},
-		{[]string{"UNLOCK", "n"}, errNotLockHolder},
-		{[]string{"LOCK", ""}, errLockEmptyName},
-		{[]string{"LOCK", "n", "TIMEOUT", "x"}, resp.ErrTimeoutInt},
-		{[]string{"LOCK", "n", "TIMEOUT", "-1"}, errLockNegative},
+		{[]string{"UNLOCK"}, resp.MsgNotLockHolder},
+		{[]string{"UNLOCK", "n"}, resp.MsgNotLockHolder},
+		{[]string{"LOCK", ""}, resp.MsgLockEmptyName},
+		{[]string{"LOCK", "n", "TIMEOUT", "x"}, resp.MsgTimeoutInt},
+		{[]string{"LOCK", "n", "TIMEOUT", "-1"}, resp.MsgLockNegative},
 		{[]string{"LOCK", "a", "b"}, "ERR syntax error"},
 		{[]string{"LOCK", "n", "WAIT", "1"}, "ERR syntax error"},
 		{[]string{"UNLOCK", "a", "TIMEOUT", "1"}, "ERR syntax error"},
 		{[]string{"LOCK", "n"}, "OK"},
-		{[]string{"LOCK", "n"}, errLockReentry},
+		{[]string{"LOCK", "n"}, resp.MsgLockReentry},
 		{[]string{"LOCK", "TIMEOUT"}, "OK"}, // a lock named TIMEOUT
 		{[]string{"LOCK", "TIMEOUT", "10"}, "OK"},
-		{[]string{"LOCK"}, errLockReentry},
+		{[]string{"LOCK"}, resp.MsgLockReentry},
 		{[]string{"LOCKS"}, "[[name * kind share holder-id 1 holder-name  held-ms 0 waiters 0] " +
 			"[name TIMEOUT kind named holder-id 1 holder-name  held-ms 0 waiters 0] " +
 			"[name n kind named holder-id 1 holder-name  held-ms 0 waiters 0]]"},

@@ -1,6 +1,11 @@
 package server
 
-import "github.com/remoted/remoted/resp"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/remoted/remoted/resp"
+)
 
 // handlerFunc runs one command; args[0] is the command name as sent.
 type handlerFunc func(c *client, args [][]byte)
@@ -11,6 +16,17 @@ type registry struct {
 	fns  map[string]handlerFunc
 	keys map[string]bool
 	tx   map[string]txRole
+	// inTable holds the names bind met in the command table.
+	inTable map[string]bool
+}
+
+func newRegistry() *registry {
+	return &registry{
+		fns:     map[string]handlerFunc{},
+		keys:    map[string]bool{},
+		tx:      map[string]txRole{},
+		inTable: map[string]bool{},
+	}
 }
 
 // key registers a command that reads or writes the keyspace: the
@@ -33,9 +49,10 @@ func (r *registry) txRole(name string, set func(*txRole)) {
 
 // registerAll binds every command of resp's table that has a handler.
 // Table commands without one (those of later features) stay unknown, and
-// COMMAND does not list them.
+// COMMAND does not list them. A handler for a name the table lacks panics:
+// it is a typo or a command missing from resp/table.go.
 func (s *Server) registerAll() {
-	r := &registry{fns: map[string]handlerFunc{}, keys: map[string]bool{}, tx: map[string]txRole{}}
+	r := newRegistry()
 	s.commandsConnection(r)
 	s.commandsServer(r)
 	s.commandsString(r)
@@ -43,10 +60,15 @@ func (s *Server) registerAll() {
 	s.commandsLock(r)
 	s.commandsInspect(r)
 	s.commandsTx(r)
+	s.bindAll(r, resp.Commands())
+}
 
+// bindAll binds the handlers of r to the commands of table and makes
+// them the commands served; it panics if r names a command table lacks.
+func (s *Server) bindAll(r *registry, table []*resp.Command) {
 	s.cmds = make(map[string]*command)
 	var listed []*resp.Command
-	for _, meta := range resp.Commands() {
+	for _, meta := range table {
 		cmd := r.bind(meta)
 		if cmd == nil {
 			continue
@@ -66,12 +88,34 @@ func (s *Server) registerAll() {
 		listed = append(listed, meta)
 	}
 	s.table = resp.NewTable(listed)
+	if missing := r.unbound(); len(missing) > 0 {
+		panic(fmt.Sprintf("server: commands registered but not in resp's command table: %q", missing))
+	}
+}
+
+// unbound returns, sorted, the names given a handler or a transaction
+// role that no command of the table has.
+func (r *registry) unbound() []string {
+	var names []string
+	for name := range r.fns {
+		if !r.inTable[name] {
+			names = append(names, name)
+		}
+	}
+	for name := range r.tx {
+		if !r.inTable[name] && r.fns[name] == nil {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // bind returns the command for meta, or nil if it has no handler. A
 // container command (CLIENT, CONFIG, COMMAND) is bound if any of its
 // subcommands is; run alone it gets the arity error.
 func (r *registry) bind(meta *resp.Command) *command {
+	r.inTable[meta.Name] = true
 	fn := r.fns[meta.Name]
 	if fn == nil && len(meta.Subcommands) == 0 {
 		return nil

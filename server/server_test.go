@@ -26,25 +26,25 @@ func TestConnectionCommands(t *testing.T) {
 		{[]string{"ECHO", "x y"}, "x y"},
 		{[]string{"ECHO"}, "ERR wrong number of arguments for 'echo' command"},
 		{[]string{"SELECT", "0"}, "OK"},
-		{[]string{"SELECT", "1"}, resp.ErrDBIndex},
-		{[]string{"SELECT", "x"}, resp.ErrNotInteger},
+		{[]string{"SELECT", "1"}, resp.MsgDBIndex},
+		{[]string{"SELECT", "x"}, resp.MsgNotInteger},
 		{[]string{"NOPE", "a", "b"}, "ERR unknown command 'NOPE', with args beginning with: 'a' 'b' "},
 		{[]string{"CLIENT", "NOPE"}, "ERR unknown subcommand 'NOPE'. Try CLIENT HELP."},
 		{[]string{"CLIENT", "MAINT_NOTIFICATIONS", "on"}, "ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP."},
 		{[]string{"CLIENT"}, "ERR wrong number of arguments for 'client' command"},
 		{[]string{"CLIENT", "SETNAME"}, "ERR wrong number of arguments for 'client|setname' command"},
 		{[]string{"CLIENT", "GETNAME"}, "(nil)"},
-		{[]string{"CLIENT", "SETNAME", "a b"}, resp.ErrClientNameSpace},
+		{[]string{"CLIENT", "SETNAME", "a b"}, resp.MsgClientNameSpace},
 		{[]string{"CLIENT", "SETNAME", "worker-1"}, "OK"},
 		{[]string{"CLIENT", "GETNAME"}, "worker-1"},
 		{[]string{"CLIENT", "SETINFO", "LIB-NAME", "go-redis(,go1.26)"}, "OK"},
 		{[]string{"CLIENT", "SETINFO", "LIB-VER", "9.1"}, "OK"},
 		{[]string{"CLIENT", "SETINFO", "foo", "x"}, "ERR Unrecognized option 'foo'"},
-		{[]string{"CLIENT", "REPLY", "maybe"}, resp.ErrSyntax},
-		{[]string{"AUTH", "x"}, resp.ErrNoPassword},
+		{[]string{"CLIENT", "REPLY", "maybe"}, resp.MsgSyntax},
+		{[]string{"AUTH", "x"}, resp.MsgNoPassword},
 		{[]string{"AUTH", "default", "anything"}, "OK"},
-		{[]string{"AUTH", "bob", "x"}, resp.ErrWrongPass},
-		{[]string{"HELLO", "4"}, resp.ErrNoProto},
+		{[]string{"AUTH", "bob", "x"}, resp.MsgWrongPass},
+		{[]string{"HELLO", "4"}, resp.MsgNoProto},
 		{[]string{"HELLO", "x"}, "ERR Protocol version is not an integer or out of range"},
 		{[]string{"HELLO", "3", "FOO"}, "ERR Syntax error in HELLO option 'FOO'"},
 	})
@@ -85,24 +85,24 @@ func TestAuthRequired(t *testing.T) {
 	_, path := newTestServer(t, Config{RequirePass: "s3cret"})
 	c := dial(t, path)
 	run(t, c, []cmdCase{
-		{[]string{"PING"}, resp.ErrNoAuth},
-		{[]string{"GET", "k"}, resp.ErrNoAuth},
-		{[]string{"CLIENT", "ID"}, resp.ErrNoAuth},
-		{[]string{"SHUTDOWN"}, resp.ErrNoAuth},
-		{[]string{"HELLO", "3"}, errHelloNoAuth},
-		{[]string{"AUTH", "wrong"}, resp.ErrWrongPass},
-		{[]string{"HELLO", "2", "AUTH", "default", "wrong"}, resp.ErrWrongPass},
+		{[]string{"PING"}, resp.MsgNoAuth},
+		{[]string{"GET", "k"}, resp.MsgNoAuth},
+		{[]string{"CLIENT", "ID"}, resp.MsgNoAuth},
+		{[]string{"SHUTDOWN"}, resp.MsgNoAuth},
+		{[]string{"HELLO", "3"}, resp.MsgHelloNoAuth},
+		{[]string{"AUTH", "wrong"}, resp.MsgWrongPass},
+		{[]string{"HELLO", "2", "AUTH", "default", "wrong"}, resp.MsgWrongPass},
 		{[]string{"AUTH", "s3cret"}, "OK"},
 		{[]string{"PING"}, "PONG"},
 		{[]string{"RESET"}, "RESET"},
-		{[]string{"PING"}, resp.ErrNoAuth},
+		{[]string{"PING"}, resp.MsgNoAuth},
 		{[]string{"AUTH", "default", "s3cret"}, "OK"},
 		{[]string{"PING"}, "PONG"},
 	})
 	// Before AUTH a client may not send big requests.
 	c2 := dial(t, path)
 	c2.Write("*11\r\n")
-	if got, closed := c2.ReadRaw(5 * time.Second); got != "-"+resp.ProtoUnauthMultibulk+"\r\n" || !closed {
+	if got, closed := c2.ReadRaw(5 * time.Second); got != "-"+resp.MsgProtoUnauthMultibulk+"\r\n" || !closed {
 		t.Errorf("unauthenticated multibulk: %q closed=%v", got, closed)
 	}
 	c3 := dial(t, path)
@@ -128,7 +128,7 @@ func TestAuthRequired(t *testing.T) {
 	}
 	c5 := dial(t, path)
 	c5.Write("*2\r\n$4\r\nAUTH\r\n$5\r\nwrong\r\n" + big)
-	if got, closed := c5.ReadRaw(5 * time.Second); got != "-"+resp.ErrWrongPass+"\r\n-"+resp.ProtoUnauthBulk+"\r\n" || !closed {
+	if got, closed := c5.ReadRaw(5 * time.Second); got != "-"+resp.MsgWrongPass+"\r\n-"+resp.MsgProtoUnauthBulk+"\r\n" || !closed {
 		t.Errorf("big echo behind a failed AUTH: %q closed=%v", got, closed)
 	}
 }
@@ -138,11 +138,11 @@ func TestProtocolErrorsCloseOnlyThatClient(t *testing.T) {
 	bystander := dial(t, path)
 	bystander.Do("CLIENT", "SETNAME", "bystander")
 	cases := []struct{ in, want string }{
-		{"*abc\r\n", "-" + resp.ProtoInvalidMultibulk + "\r\n"},
-		{"*1\r\n:1\r\n", "-" + resp.ProtoExpectedDollar(':') + "\r\n"},
-		{"PING\r\n*1\r\n$-5\r\n", "+PONG\r\n-" + resp.ProtoInvalidBulk + "\r\n"},
-		{"*1\r\n$2000000\r\n", "-" + resp.ProtoInvalidBulk + "\r\n"},
-		{"GET \"a\r\n", "-" + resp.ProtoUnbalancedQuotes + "\r\n"},
+		{"*abc\r\n", "-" + resp.MsgProtoInvalidMultibulk + "\r\n"},
+		{"*1\r\n:1\r\n", "-" + resp.MsgProtoExpectedDollar(':') + "\r\n"},
+		{"PING\r\n*1\r\n$-5\r\n", "+PONG\r\n-" + resp.MsgProtoInvalidBulk + "\r\n"},
+		{"*1\r\n$2000000\r\n", "-" + resp.MsgProtoInvalidBulk + "\r\n"},
+		{"GET \"a\r\n", "-" + resp.MsgProtoUnbalancedQuotes + "\r\n"},
 	}
 	for _, tc := range cases {
 		c := dial(t, path)
@@ -169,7 +169,7 @@ func TestMaxClients(t *testing.T) {
 	a.Do("PING")
 	b.Do("PING")
 	c := dial(t, path)
-	if got, closed := c.ReadRaw(5 * time.Second); got != "-"+resp.ErrMaxClients+"\r\n" || !closed {
+	if got, closed := c.ReadRaw(5 * time.Second); got != "-"+resp.MsgMaxClients+"\r\n" || !closed {
 		t.Errorf("third client: %q closed=%v", got, closed)
 	}
 	if got := a.Do("PING"); got != "PONG" {
@@ -188,9 +188,9 @@ func TestClientKill(t *testing.T) {
 	run(t, killer, []cmdCase{
 		{[]string{"CLIENT", "KILL", "ID", id}, "1"},
 		{[]string{"CLIENT", "KILL", "ID", id}, "0"},
-		{[]string{"CLIENT", "KILL", "1.2.3.4:5"}, resp.ErrNoSuchClient},
-		{[]string{"CLIENT", "KILL", "ID"}, resp.ErrNoSuchClient}, // the old addr form
-		{[]string{"CLIENT", "KILL", "ID", "1", "SKIPME"}, resp.ErrSyntax},
+		{[]string{"CLIENT", "KILL", "1.2.3.4:5"}, resp.MsgNoSuchClient},
+		{[]string{"CLIENT", "KILL", "ID"}, resp.MsgNoSuchClient}, // the old addr form
+		{[]string{"CLIENT", "KILL", "ID", "1", "SKIPME"}, resp.MsgSyntax},
 		{[]string{"CLIENT", "KILL", "ID", "0"}, "ERR client-id should be greater than 0"},
 		{[]string{"CLIENT", "KILL", "TYPE", "master"}, "0"},
 	})

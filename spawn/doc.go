@@ -21,7 +21,10 @@
 // refuse to run (ErrNotInitialized) in a process that has not called Init,
 // because the re-executed binary would run main again instead of the role.
 //
-// Usage:
+// Most programs use it through package stub (stub.InitShare, stub.Register,
+// stub.NewProc), which also picks the default share's socket. Used
+// directly, the program chooses the socket's path, in a directory of its
+// own (StartServer creates a missing one with mode 0700):
 //
 //	func init() {
 //		spawn.Register("greet", func(ctx context.Context, args []byte) error {
@@ -35,7 +38,7 @@
 //			return // not reached: Init exits in a role
 //		}
 //		ctx := context.Background()
-//		sock := addr.DefaultSocket() // internal/addr
+//		sock := filepath.Join(os.TempDir(), fmt.Sprintf("myapp-%d", os.Getuid()), "share.sock")
 //		if err := spawn.StartServer(ctx, spawn.ServerOptions{Socket: sock}); err != nil {
 //			log.Fatal(err)
 //		}
@@ -51,6 +54,10 @@
 //			log.Fatal(err)
 //		}
 //	}
+//
+// The server then answers on sock to any Redis client (redis-cli -s sock)
+// and exits once it has had no client for ServerOptions.IdleExit. See
+// the examples for both halves run as tests.
 //
 // spawn works on Linux; parent-death signalling (Pdeathsig) is Linux-only.
 package spawn

@@ -21,9 +21,9 @@
 // A share is any server speaking the Redis protocol: remoted itself, or a
 // Redis or Valkey server (see "Real Redis" below). Errors are the
 // documented sentinels ErrNotFound, ErrLockTimeout, ErrNotLocked,
-// ErrLockHeld, ErrLockLost, ErrClosed, ErrUnsupportedType,
-// ErrInvalidTarget and the type *DecodeError, checked with errors.Is and
-// errors.As.
+// ErrLockHeld, ErrLockLost, ErrEmptyLockName, ErrClosed,
+// ErrUnsupportedType, ErrInvalidTarget and the type *DecodeError, checked
+// with errors.Is and errors.As.
 //
 // # Stored format
 //
@@ -79,6 +79,55 @@
 // dies cannot leave a share locked. While a Share holds the share-wide
 // lock, every call through it, from any goroutine, runs on the lock's
 // connection; other connections' keyspace commands wait until Unlock.
+//
+// # Processes
+//
+// The share is the seed's multi-process model: one server holds the
+// dictionary, and every process of the program, parent or child, is a
+// client of it. Four calls make that workflow:
+//
+//   - Init, the first line of main (and of TestMain): the binary itself
+//     is the share server and every child, re-executed; in such a process
+//     Init runs that role and exits, elsewhere it returns at once.
+//   - InitShare connects to the default share, or a Named one, and when
+//     no server answers starts one (this binary, re-executed in a session
+//     of its own, stdout and stderr appended to a log beside the socket),
+//     which exits by itself once it has had no client for IdleExit
+//     (default 5 s). Any number of processes may call it at once: exactly
+//     one server starts. The default share is a unix socket in
+//     $XDG_RUNTIME_DIR/remoted/, else in a per-user directory under the
+//     temp dir (see DefaultURL); with REMOTED_URL set, InitShare only
+//     connects there.
+//   - Register, in a package-level variable, names a function
+//     func(ctx, *Share, A) error that children can run; A is any type the
+//     codec takes.
+//   - NewProc starts a registered function in a child with an argument of
+//     that type (sent over a pipe, so it may be large). The child gets a
+//     Share of its own on the parent's share, a ctx cancelled by SIGTERM,
+//     the parent's stdout and stderr, and SIGTERM if the parent dies
+//     (unless Detached). The parent Waits: nil, or an error carrying the
+//     child's error text, panic or exit status (*spawn.ExitError).
+//
+// In a program:
+//
+//	var worker = stub.Register("worker", func(ctx context.Context, s *stub.Share, n int) error {
+//		_, err := s.Incr(ctx, "done", int64(n))
+//		return err
+//	})
+//
+//	func main() {
+//		stub.Init()
+//		ctx := context.Background()
+//		s, err := stub.InitShare(ctx)
+//		if err != nil { ... }
+//		defer s.Close()
+//		p, err := stub.NewProc(ctx, s, worker, 3)
+//		if err != nil { ... }
+//		err = p.Wait()
+//	}
+//
+// Children coordinate through the share like any clients: its keys, the
+// share-wide lock, Mutexes. A child that dies holding a lock frees it.
 //
 // # Real Redis
 //

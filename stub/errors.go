@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/remoted/remoted/resp"
 )
 
 // Errors returned by the stub, checked with errors.Is even when wrapped.
@@ -17,10 +19,16 @@ var (
 	// context's deadline. An error from Lock wraps it together with
 	// context.DeadlineExceeded.
 	ErrLockTimeout = errors.New("stub: lock timeout")
-	// ErrNotLocked: Unlock of a lock this Share or Mutex does not hold.
+	// ErrNotLocked: Unlock of a lock this Share or Mutex does not hold,
+	// or remoted's reply to such an UNLOCK (resp.MsgNotLockHolder).
 	ErrNotLocked = errors.New("stub: lock not held")
+	// ErrEmptyLockName: Share.Mutex("") used; the share-wide lock is
+	// Share.Lock. remoted refuses LOCK "" alike (resp.MsgLockEmptyName).
+	ErrEmptyLockName = errors.New("stub: a lock name must not be empty")
 	// ErrLockHeld: Lock of a lock this Share or Mutex already holds;
-	// locks are not re-entrant.
+	// locks are not re-entrant. A Mutex reports it without asking the
+	// server; remoted's reply to such a LOCK (resp.MsgLockReentry) maps
+	// to it too.
 	ErrLockHeld = errors.New("stub: lock already held; locks are not re-entrant")
 	// ErrLockLost: the connection holding a lock dropped (the server then
 	// released the lock), or, on a real Redis, the lease expired before it
@@ -48,6 +56,7 @@ type DecodeError struct {
 	Err  error
 }
 
+// Error names the key, the target type and the cause.
 func (e *DecodeError) Error() string {
 	var b strings.Builder
 	b.WriteString("stub: decode")
@@ -62,19 +71,14 @@ func (e *DecodeError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns Err, for errors.Is and errors.As.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// Server error texts the stub translates; they are remoted's, from
-// server/cmd_lock.go (the tests check them against a live server).
-const (
-	replyLockReentry = "ERR this connection already holds that lock"
-	replyNotHolder   = "ERR this connection does not hold that lock"
-)
-
 // mapError translates a go-redis result into the stub's errors: a nil
-// reply becomes ErrNotFound, remoted's lock errors become ErrLockHeld and
-// ErrNotLocked (wrapping the server's error too), and a closed client
-// becomes ErrClosed. Anything else is returned as is.
+// reply becomes ErrNotFound, remoted's lock replies (resp's Msg texts)
+// become ErrLockHeld, ErrNotLocked and ErrEmptyLockName (wrapping the
+// server's error too), and a closed client becomes ErrClosed. Anything
+// else is returned as is.
 func mapError(err error) error {
 	if err == nil {
 		return nil
@@ -87,12 +91,13 @@ func mapError(err error) error {
 	}
 	var re redis.Error
 	if errors.As(err, &re) {
-		msg := re.Error()
-		switch {
-		case strings.HasPrefix(msg, replyLockReentry):
+		switch re.Error() {
+		case resp.MsgLockReentry:
 			return fmt.Errorf("%w (%w)", ErrLockHeld, err)
-		case strings.HasPrefix(msg, replyNotHolder):
+		case resp.MsgNotLockHolder:
 			return fmt.Errorf("%w (%w)", ErrNotLocked, err)
+		case resp.MsgLockEmptyName:
+			return fmt.Errorf("%w (%w)", ErrEmptyLockName, err)
 		}
 	}
 	return err

@@ -131,7 +131,7 @@ func (m *Mutex) Unlock(ctx context.Context) error {
 // acquire takes the lock within timeout (0: no limit but ctx's).
 func (m *Mutex) acquire(ctx context.Context, timeout time.Duration) (bool, error) {
 	if !m.whole && m.name == "" {
-		return false, errors.New("stub: a lock name must not be empty")
+		return false, ErrEmptyLockName
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

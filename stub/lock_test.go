@@ -219,7 +219,8 @@ func TestConcurrentUnderLock(t *testing.T) {
 }
 
 // TestServerErrorTexts checks that mapError knows remoted's lock error
-// texts, sending LOCK and UNLOCK on one raw connection.
+// texts, sending LOCK and UNLOCK on one raw connection, and that the
+// stub's own check of a lock name gives the same error.
 func TestServerErrorTexts(t *testing.T) {
 	s := connect(t, remotedURL)
 	ctx := tctx(t)
@@ -234,6 +235,13 @@ func TestServerErrorTexts(t *testing.T) {
 	err = stub.MapError(conn.Do(ctx, "unlock", "t").Err())
 	if !errors.Is(err, stub.ErrNotLocked) {
 		t.Errorf("UNLOCK unheld: %v", err)
+	}
+	err = stub.MapError(conn.Do(ctx, "lock", "").Err())
+	if !errors.Is(err, stub.ErrEmptyLockName) {
+		t.Errorf("LOCK of an empty name: %v", err)
+	}
+	if err := s.Mutex("").Lock(ctx); !errors.Is(err, stub.ErrEmptyLockName) {
+		t.Errorf("Mutex(\"\").Lock: %v", err)
 	}
 	if err := stub.MapError(redis.Nil); !errors.Is(err, stub.ErrNotFound) {
 		t.Errorf("nil reply: %v", err)
