@@ -120,7 +120,7 @@ func (cn *conn) next() [][]byte {
 	if n == 0 {
 		// Frame promises whole commands up to whole; if that ever broke,
 		// stopping the connection beats running garbage.
-		cn.perr = &resp.ProtocolError{Text: "ERR Protocol error: internal framing error"}
+		cn.perr = &resp.ProtocolError{Text: resp.MsgProtoInternal}
 		cn.off = cn.whole
 		return nil
 	}

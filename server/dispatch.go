@@ -66,10 +66,10 @@ const maxHeld = 64
 func (s *Server) dispatch(c *client, args [][]byte) {
 	cmd, errText := s.lookup(c, args)
 	if cmd != nil && !c.authed && !cmd.noAuth {
-		errText = resp.ErrNoAuth
+		errText = resp.MsgNoAuth
 	}
 	if c.tx != nil && cmd != nil && errText == "" && cmd.tx.refused {
-		errText = resp.ErrNotInMulti
+		errText = resp.MsgNotInMulti
 	}
 	if c.reply != replyOn {
 		c.w = c.replyWriter()
@@ -150,17 +150,17 @@ func (c *client) releaseDB() {
 func (s *Server) lookup(c *client, args [][]byte) (*command, string) {
 	cmd := s.cmds[lowerInto(c.lower[:0], args[0])]
 	if cmd == nil {
-		return nil, resp.UnknownCommand(args)
+		return nil, resp.MsgUnknownCommand(args)
 	}
 	if cmd.subs != nil && len(args) >= 2 {
 		sub := cmd.subs[lowerInto(c.lower[:0], args[1])]
 		if sub == nil {
-			return nil, resp.UnknownSubcommand(cmd.meta.Name, args[1])
+			return nil, resp.MsgUnknownSubcommand(cmd.meta.Name, args[1])
 		}
 		cmd = sub
 	}
 	if !cmd.meta.ArityOK(len(args)) {
-		return nil, resp.WrongArgs(cmd.meta.Name)
+		return nil, resp.MsgWrongArgs(cmd.meta.Name)
 	}
 	return cmd, ""
 }

@@ -218,7 +218,7 @@ func (s *Server) open(nc net.Conn, unixPath string) {
 		s.mu.Unlock()
 		s.stats.rejected.Add(1)
 		nc.SetWriteDeadline(time.Now().Add(time.Second))
-		nc.Write([]byte("-" + resp.ErrMaxClients + "\r\n"))
+		nc.Write([]byte("-" + resp.MsgMaxClients + "\r\n"))
 		nc.Close()
 		return
 	}
