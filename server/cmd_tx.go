@@ -192,11 +192,7 @@ func (c *client) runQueued(cmds []queuedCmd) {
 			s.feedMonitors(c, q.args)
 		}
 		c.ncmds.Add(1)
-		if q.cmd.tx.execError != "" {
-			c.w.Error(q.cmd.tx.execError)
-			continue
-		}
-		q.cmd.fn(c, q.args)
+		s.call(c, q.cmd, q.args) // answers a queued command's execError
 	}
 }
 

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"io"
+	"time"
 
 	"github.com/remoted/remoted/resp"
 	"github.com/tidwall/redcon"
@@ -16,6 +18,7 @@ type command struct {
 	subs    map[string]*command
 	monitor bool // shown to MONITOR
 	tx      txRole
+	idx     int // its number in the stats' counters (see stats.go)
 }
 
 // txRole is how a command behaves after MULTI; see cmd_tx.go.
@@ -50,6 +53,7 @@ func (s *Server) runBatch(c *client) {
 		s.dispatch(c, args)
 	}
 	c.releaseDB()
+	s.countProtocolError(cn)
 	if cn.left {
 		cn.handOff() // from here cn and c are the new owner's
 		return
@@ -62,13 +66,15 @@ func (s *Server) runBatch(c *client) {
 const maxHeld = 64
 
 // dispatch runs one command with the checks Redis makes first; after
-// MULTI it queues most commands instead (see cmd_tx.go).
+// MULTI it queues most commands instead (see cmd_tx.go). A command
+// refused by a check counts as a rejected call of it, as in Redis (an
+// unknown command or subcommand has nothing to count against).
 func (s *Server) dispatch(c *client, args [][]byte) {
 	cmd, errText := s.lookup(c, args)
-	if cmd != nil && !c.authed && !cmd.noAuth {
+	if errText == "" && !c.authed && !cmd.noAuth && s.conf.requirePass.Load() != nil {
 		errText = resp.ErrNoAuth
 	}
-	if c.tx != nil && cmd != nil && errText == "" && cmd.tx.refused {
+	if c.tx != nil && errText == "" && cmd.tx.refused {
 		errText = resp.ErrNotInMulti
 	}
 	if c.reply != replyOn {
@@ -76,7 +82,9 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		defer c.afterReply()
 	}
 	if errText != "" {
-		s.stats.errors.Add(1)
+		if cmd != nil {
+			s.stats.counters(c, cmd).rejected.Add(1)
+		}
 		s.reject(c, args, errText)
 		return
 	}
@@ -95,11 +103,10 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 			return
 		}
 		c.holdDB()
-		cmd.fn(c, args)
 	} else {
 		c.releaseDB()
-		cmd.fn(c, args)
 	}
+	s.call(c, cmd, args)
 	if c.passing { // it waited its turn at the gate (or EXEC did): done
 		c.passing = false
 		c.releaseDB()
@@ -107,6 +114,40 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 	}
 	c.lastCmd.Store(cmd.meta)
 }
+
+// call runs a command and counts it as Redis's call() does: a call, its
+// duration and latency, and a failed call if it replied an error of its
+// own (errors of the commands an EXEC runs count for those commands).
+// Time spent waiting (for a lock) is not the command's, as Redis does not
+// count a blocked command's wait: the clock restarts when the wait ends.
+func (s *Server) call(c *client, cmd *command, args [][]byte) {
+	w := c.w
+	w.ErrorsSinceMark()
+	before := c.now
+	start := s.mono()
+	if c.execing && cmd.tx.execError != "" {
+		c.w.Error(cmd.tx.execError)
+	} else {
+		cmd.fn(c, args)
+	}
+	end := s.mono()
+	if c.now != before { // it waited; the wait ended at c.now
+		start = int64(c.now.Sub(s.start))
+		c.lastActive.Store(c.now.UnixMilli())
+	}
+	cc := s.stats.counters(c, cmd)
+	cc.calls.Add(1)
+	cc.nsec.Add(end - start)
+	if w.ErrorsSinceMark() {
+		cc.failed.Add(1)
+	}
+	if s.conf.latencyTracking.Load() {
+		cc.hist.record(end - start)
+	}
+}
+
+// mono is the monotonic time since the server started, in ns.
+func (s *Server) mono() int64 { return int64(time.Since(s.start)) }
 
 // holdDB takes the keyspace lock for this connection's batch, or keeps
 // it if already held and not yet held for maxHeld commands.
@@ -146,7 +187,8 @@ func (c *client) releaseDB() {
 }
 
 // lookup finds the command for args, checking arity and subcommands, and
-// returns Redis's error text when it cannot be run.
+// returns Redis's error text when it cannot be run: with the command when
+// it exists (a rejected call of it), nil when it does not.
 func (s *Server) lookup(c *client, args [][]byte) (*command, string) {
 	cmd := s.cmds[lowerInto(c.lower[:0], args[0])]
 	if cmd == nil {
@@ -160,7 +202,7 @@ func (s *Server) lookup(c *client, args [][]byte) (*command, string) {
 		cmd = sub
 	}
 	if !cmd.meta.ArityOK(len(args)) {
-		return nil, resp.WrongArgs(cmd.meta.Name)
+		return cmd, resp.WrongArgs(cmd.meta.Name)
 	}
 	return cmd, ""
 }
@@ -180,6 +222,15 @@ func lowerInto(buf []byte, b []byte) string {
 	return string(buf)
 }
 
+// countProtocolError counts, as Redis does, the protocol error that
+// conn.finish is about to answer after this batch.
+func (s *Server) countProtocolError(cn *conn) {
+	var pe *resp.ProtocolError
+	if cn.perr != nil && !cn.quit && !cn.left && errors.As(cn.perr, &pe) && pe.Text != "" {
+		s.noteError(pe.Text)
+	}
+}
+
 // replyWriter returns the writer for a command run under CLIENT REPLY
 // OFF or SKIP: its reply goes nowhere.
 func (c *client) replyWriter() *resp.Writer {
@@ -188,6 +239,7 @@ func (c *client) replyWriter() *resp.Writer {
 	}
 	if c.discard == nil {
 		c.discard = resp.NewWriter(redcon.NewWriter(io.Discard))
+		c.discard.SetErrorHook(c.srv.noteError)
 	}
 	c.discard.SetProto(c.out.Proto())
 	return c.discard
