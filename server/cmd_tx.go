@@ -187,12 +187,13 @@ func (c *client) runQueued(cmds []queuedCmd) {
 	c.execing = true
 	defer func() { c.execing = false }()
 	c.w.Array(len(cmds))
+	mark := s.mono() // each command's time starts where the last one's ended
 	for _, q := range cmds {
 		if q.cmd.monitor {
 			s.feedMonitors(c, q.args)
 		}
 		c.ncmds.Add(1)
-		s.call(c, q.cmd, q.args) // answers a queued command's execError
+		mark = s.call(c, q.cmd, q.args, mark) // answers a queued command's execError
 	}
 }
 

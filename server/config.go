@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -298,24 +299,18 @@ func (s *Server) cmdConfigGet(c *client, args [][]byte) {
 }
 
 // cmdConfigSet is CONFIG SET parameter value [parameter value ...]: all
-// of them or none, checked in Redis's order (unknown names first, then
-// immutable and repeated ones, then each value).
+// of them or none. As in Redis, the first parameter that cannot be set at
+// all (unknown, immutable, given twice) is named as the client spelled
+// it; then each value is checked, and a refused one is named by its
+// parameter's own name.
 func (s *Server) cmdConfigSet(c *client, args [][]byte) {
 	if len(args)%2 != 0 {
 		c.w.Error(resp.ErrSyntax)
 		return
 	}
 	pairs := args[2:]
-	params := make([]*configParam, 0, len(pairs)/2)
-	for i := 0; i < len(pairs); i += 2 {
-		p := lookupParam(pairs[i])
-		if p == nil {
-			c.w.Error(resp.MsgConfigSetUnknown(pairs[i]))
-			return
-		}
-		params = append(params, p)
-	}
-	if errText := checkSettable(pairs, params); errText != "" {
+	params, errText := settableParams(pairs)
+	if errText != "" {
 		c.w.Error(errText)
 		return
 	}
@@ -336,20 +331,23 @@ func (s *Server) cmdConfigSet(c *client, args [][]byte) {
 	c.w.OK()
 }
 
-// checkSettable refuses an immutable parameter or one given twice, named
-// as the client spelled it.
-func checkSettable(pairs [][]byte, params []*configParam) string {
-	for i, p := range params {
-		if p.parse == nil {
-			return resp.MsgConfigImmutable(pairs[2*i])
+// settableParams looks up the parameters of CONFIG SET's name/value
+// pairs, or returns the error for the first that cannot be set.
+func settableParams(pairs [][]byte) ([]*configParam, string) {
+	params := make([]*configParam, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		p := lookupParam(pairs[i])
+		switch {
+		case p == nil:
+			return nil, resp.MsgConfigSetUnknown(pairs[i])
+		case p.parse == nil:
+			return nil, resp.MsgConfigImmutable(pairs[i])
+		case slices.Contains(params, p):
+			return nil, resp.MsgConfigDuplicate(pairs[i])
 		}
-		for _, q := range params[:i] {
-			if q == p {
-				return resp.MsgConfigDuplicate(pairs[2*i])
-			}
-		}
+		params = append(params, p)
 	}
-	return ""
+	return params, ""
 }
 
 // cmdConfigResetStat is CONFIG RESETSTAT.
