@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,9 +34,10 @@ const (
 	cmpScan                  // SCAN: [cursor, [keys]]: keys compared sorted when both cursors are 0, else only their types
 	cmpIntTol                // integers within tol of each other
 	cmpIgnore                // not compared at all
+	cmpMap                   // map (RESP3) or flat key/value array (RESP2): same pairs in any order
 )
 
-var cmpNames = map[cmpMode]string{cmpExact: "exact", cmpShape: "shape", cmpType: "type", cmpHello: "hello", cmpSorted: "sorted", cmpScan: "scan", cmpIntTol: "int±tol", cmpIgnore: "ignore"}
+var cmpNames = map[cmpMode]string{cmpExact: "exact", cmpShape: "shape", cmpType: "type", cmpHello: "hello", cmpSorted: "sorted", cmpScan: "scan", cmpIntTol: "int±tol", cmpIgnore: "ignore", cmpMap: "map"}
 
 // allowRule relaxes the comparison for command lines starting with words.
 type allowRule struct {
@@ -62,6 +65,7 @@ var allowList = []allowRule{
 	{[]string{"KEYS"}, cmpSorted, 0, "order is the hash table's"},
 	{[]string{"TTL"}, cmpIntTol, 1, "a second may tick between the servers"},
 	{[]string{"PTTL"}, cmpIntTol, 1000, "milliseconds pass between the servers"},
+	{[]string{"CONFIG", "GET"}, cmpMap, 0, "Redis lists the matches in its dictionary's order, which varies from run to run"},
 }
 
 func ruleFor(args []string) allowRule {
@@ -166,6 +170,8 @@ func compareReplies(rule allowRule, rawA, rawB []byte, a, b *respValue) string {
 			return ""
 		}
 		return sameSorted(ea.Elems, eb.Elems)
+	case cmpMap:
+		return samePairs(a, b)
 	case cmpIntTol:
 		if a.Kind != ':' || b.Kind != ':' {
 			return "not both integers"
@@ -234,6 +240,31 @@ func render(v *respValue) string {
 		return string(v.Kind) + "[" + strings.Join(parts, " ") + "]"
 	}
 	return string(v.Kind) + strconv.Quote(v.Str)
+}
+
+// samePairs compares two maps (or flat key/value arrays) pair by pair.
+func samePairs(a, b *respValue) string {
+	if a.Kind != b.Kind || len(a.Elems) != len(b.Elems) {
+		return fmt.Sprintf("reply types or sizes differ: %s vs %s", render(a), render(b))
+	}
+	ma, why := pairs(a)
+	if why != "" {
+		return why
+	}
+	mb, why := pairs(b)
+	if why != "" {
+		return why
+	}
+	for k, va := range ma {
+		vb, ok := mb[k]
+		if !ok {
+			return fmt.Sprintf("key %q only in the first", k)
+		}
+		if why := sameValue(va, vb); why != "" {
+			return k + ": " + why
+		}
+	}
+	return ""
 }
 
 // pairs turns a HELLO reply (RESP3 map, RESP2 flat array) into a map.
@@ -1106,4 +1137,190 @@ func TestDifferentialAuth(t *testing.T) {
 			runDiffLine(t, peers, line)
 		}
 	})
+}
+
+// configScript exercises CONFIG SET and GET: several pairs at once, all
+// or nothing, each of Redis's error texts, memory units, and the values
+// read back. It ends by restoring the defaults.
+var configScript = []string{
+	"CONFIG SET maxclients 0",
+	"CONFIG SET maxclients abc",
+	"CONFIG SET maxclients 4294967296",
+	"CONFIG SET maxclients 5000 timeout 1000",
+	"CONFIG GET maxclients",
+	"CONFIG GET MAXCLIENTS",
+	"CONFIG GET timeout maxclients TIMEOUT",
+	"CONFIG GET nosuch*",
+	"CONFIG GET",
+	"CONFIG SET foo 1",
+	"CONFIG SET foo 1 bar 2",
+	"CONFIG SET timeout 5 foo 1",
+	"CONFIG SET timeout",
+	"CONFIG SET timeout 5 maxclients",
+	"CONFIG SET timeout -1",
+	"CONFIG SET timeout 2147483648",
+	"CONFIG SET timeout 99999999999999999999",
+	"CONFIG SET timeout 5x",
+	"CONFIG SET timeout 5 Timeout 6",
+	"CONFIG SET timeout 7 maxclients x",
+	"CONFIG GET timeout",
+	"CONFIG SET databases 3",
+	"CONFIG SET Databases 1 foo 2",
+	"CONFIG SET proto-max-bulk-len 100",
+	"CONFIG SET proto-max-bulk-len 1x",
+	"CONFIG SET proto-max-bulk-len -5",
+	"CONFIG SET proto-max-bulk-len 1.5mb",
+	`CONFIG SET proto-max-bulk-len ""`,
+	"CONFIG SET proto-max-bulk-len 2MB",
+	"CONFIG GET proto-max-bulk-len",
+	"CONFIG SET proto-max-bulk-len 3000k",
+	"CONFIG GET proto-max-bulk-len",
+	"CONFIG SET client-query-buffer-limit 1k",
+	"CONFIG SET client-query-buffer-limit 1gb",
+	"CONFIG GET client-query-buffer-limit",
+	"CONFIG SET latency-tracking maybe",
+	"CONFIG GET latency-tracking",
+	`CONFIG SET latency-tracking-info-percentiles "50 101"`,
+	`CONFIG SET latency-tracking-info-percentiles "abc"`,
+	`CONFIG SET latency-tracking-info-percentiles "50 99.9 100"`,
+	"CONFIG GET latency-tracking-info-percentiles",
+	`CONFIG SET save "" appendonly no`,
+	"CONFIG GET appendonly",
+	"CONFIG GET save",
+	"CONFIG GET requirepass",
+	"CONFIG RESETSTAT x",
+	"CONFIG RESETSTAT",
+	`CONFIG SET maxclients 10000 timeout 0 proto-max-bulk-len 512mb client-query-buffer-limit 1gb latency-tracking-info-percentiles "50 99 99.9"`,
+	"CONFIG GET maxclients timeout proto-max-bulk-len client-query-buffer-limit latency-tracking-info-percentiles",
+}
+
+// TestDifferentialConfig compares CONFIG SET, GET and RESETSTAT, in RESP2
+// and RESP3.
+func TestDifferentialConfig(t *testing.T) {
+	ref := startRedis(t)
+	sut := startRemoted(t)
+	for _, proto := range []int{2, 3} {
+		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
+			peers := diffPeers(t, ref, sut)
+			if proto == 3 && !runDiffLine(t, peers, "HELLO 3") {
+				t.Fatal("HELLO 3 differs")
+			}
+			for i, line := range configScript {
+				t.Run(fmt.Sprintf("%02d %s", i, line), func(t *testing.T) { runDiffLine(t, peers, line) })
+			}
+		})
+	}
+}
+
+// diffPeers dials a unix connection to each server.
+func diffPeers(t *testing.T, ref, sut *testServer) []*diffPeer {
+	t.Helper()
+	label := sut.Name
+	if selftest() {
+		label = "redis-server(selftest)"
+	}
+	return []*diffPeer{
+		{label: "redis-server", srv: ref, conn: dialRESP(t, "unix", ref.UnixPath)},
+		{label: label, srv: sut, conn: dialRESP(t, "unix", sut.UnixPath)},
+	}
+}
+
+// statsWorkload is the fixed workload after which TestDifferentialStats
+// compares the servers' statistics: calls that succeed, fail (an error
+// reply from the command) and are rejected (arity, refused in MULTI),
+// unknown commands and subcommands (counted nowhere but errorstats), and
+// transactions, whose commands count one by one.
+var statsWorkload = []string{
+	"SET a 1", "GET a", "GET", "GET a b", "INCR a", "SET b x", "INCR b",
+	"INCRBY a x", "nosuch", "nosuch x", "CONFIG nosuch", "CONFIG GET",
+	"CONFIG GET timeout", "CONFIG SET timeout x", "SELECT 1", "PING", "ECHO x",
+	"AUTH x", "HELLO 4", "EXPIRE a 100", "EXPIRE a x", "TTL a", "DEL a b x",
+	"MULTI", "SET x 1", "INCR b", "GET", "EXEC",
+	"MULTI", "INCR x", "INCR b", "GET x", "EXEC",
+	"EXEC", "DISCARD", "EXEC x",
+	"WATCH a", "MULTI", "WATCH a", "MULTI", "DISCARD",
+	"MULTI", "EXEC x",
+	"MULTI", "MONITOR", "EXEC",
+}
+
+// TestDifferentialStats runs statsWorkload (with a password set for part
+// of it, and a protocol error) on both servers after CONFIG RESETSTAT and
+// compares INFO commandstats without the times (calls, rejected_calls and
+// failed_calls per command), INFO errorstats whole, total_error_replies
+// and total_commands_processed, and which commands latencystats lists.
+func TestDifferentialStats(t *testing.T) {
+	ref := startRedis(t)
+	sut := startRemoted(t)
+	peers := diffPeers(t, ref, sut)
+	runDiffLine(t, peers, "CONFIG RESETSTAT")
+	for _, line := range statsWorkload {
+		runDiffLine(t, peers, line)
+	}
+	// requirepass set: this connection (made without one) stays usable, a
+	// new one must AUTH.
+	runDiffLine(t, peers, "CONFIG SET requirepass pw")
+	runDiffLine(t, peers, "PING")
+	fresh := diffPeers(t, ref, sut)
+	for _, line := range []string{"GET a", "AUTH wrong", "GET a", "AUTH pw", "GET a"} {
+		runDiffLine(t, fresh, line)
+	}
+	runDiffLine(t, peers, `CONFIG SET requirepass ""`)
+	for _, srv := range []*testServer{ref, sut} {
+		if _, err := sendRaw(srv, protoCase{"protocol error", "*1\r\n$x\r\n", false}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stats := make([]map[string]string, len(peers))
+	for i, p := range peers {
+		stats[i] = infoStats(t, p)
+	}
+	for _, key := range []string{"cmdstat_get", "cmdstat_exec", "cmdstat_incr", "errorstat_ERR", "errorstat_EXECABORT", "errorstat_NOAUTH", "errorstat_WRONGPASS", "total_error_replies", "latency_percentiles_usec_set"} {
+		if stats[0][key] == "" {
+			t.Errorf("redis-server's INFO lacks %s: the workload or the parsing is wrong", key)
+		}
+	}
+	t.Logf("compared: %v", stats[0])
+	for _, key := range slices.Sorted(maps.Keys(stats[0])) {
+		if stats[0][key] != stats[1][key] {
+			t.Errorf("%s: redis-server %q, %s %q", key, stats[0][key], peers[1].label, stats[1][key])
+		}
+	}
+	for key := range stats[1] {
+		if _, ok := stats[0][key]; !ok {
+			t.Errorf("%s: only %s has it: %q", key, peers[1].label, stats[1][key])
+		}
+	}
+}
+
+// usecRE matches the times of a commandstats line, which the test drops.
+var usecRE = regexp.MustCompile(`usec=\d+,usec_per_call=[\d.]+,`)
+
+// infoStats reads the deterministic statistics of a server: INFO
+// commandstats lines without their times, INFO errorstats lines, the two
+// totals of INFO stats, and latencystats' command names. Each INFO is
+// asked for once, in the same order on both servers, so INFO's own calls
+// count alike.
+func infoStats(t *testing.T, p *diffPeer) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	read := func(section string, each func(k, v string)) {
+		_, v, err := p.conn.Do("INFO", section)
+		if err != nil || v.isError() {
+			t.Fatalf("%s: INFO %s: %v %v", p.label, section, err, v)
+		}
+		for _, line := range strings.Split(v.Str, "\r\n") {
+			if k, val, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(line, "#") {
+				each(k, val)
+			}
+		}
+	}
+	read("commandstats", func(k, v string) { out[k] = usecRE.ReplaceAllString(v, "") })
+	read("errorstats", func(k, v string) { out[k] = v })
+	read("stats", func(k, v string) {
+		if k == "total_error_replies" || k == "total_commands_processed" {
+			out[k] = v
+		}
+	})
+	read("latencystats", func(k, v string) { out[k] = "listed" })
+	return out
 }

@@ -185,25 +185,6 @@ func MsgExecAbortBecause(msg string) string {
 	return "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
 }
 
-// Names from before the Msg convention, kept only while server/dispatch.go
-// and server/server.go, which are being reworked on other branches, still
-// use them. Remove this block once nothing does.
-//
-// Deprecated: use MsgNoAuth, MsgNotInMulti, MsgMaxClients, MsgWrongArgs,
-// MsgUnknownCommand and MsgUnknownSubcommand.
-const (
-	ErrNoAuth     = MsgNoAuth
-	ErrNotInMulti = MsgNotInMulti
-	ErrMaxClients = MsgMaxClients
-)
-
-// Deprecated: see ErrNoAuth.
-var (
-	WrongArgs         = MsgWrongArgs
-	UnknownCommand    = MsgUnknownCommand
-	UnknownSubcommand = MsgUnknownSubcommand
-)
-
 func truncate(b []byte, n int) []byte {
 	if n < 0 {
 		n = 0
@@ -226,4 +207,72 @@ func sanitize(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// Reply texts of CONFIG SET, in Redis 7.0's words: Redis names the
+// parameter as the client spelled it when it cannot be set at all
+// (unknown, immutable, given twice) and by its own name when the value is
+// refused.
+
+// MsgConfigSetUnknown is CONFIG SET's reply to a parameter it does not
+// know.
+func MsgConfigSetUnknown(name []byte) string {
+	return sanitize("ERR Unknown option or number of arguments for CONFIG SET - '" + string(name) + "'")
+}
+
+// msgConfigSetFailed is CONFIG SET's reply when the parameter name cannot
+// take the value, for the reason why.
+func msgConfigSetFailed(name, why string) string {
+	return sanitize("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why)
+}
+
+// MsgConfigImmutable: the parameter cannot change while the server runs.
+func MsgConfigImmutable(name []byte) string {
+	return msgConfigSetFailed(string(name), "can't set immutable config")
+}
+
+// MsgConfigDuplicate: the parameter appears twice in one CONFIG SET.
+func MsgConfigDuplicate(name []byte) string {
+	return msgConfigSetFailed(string(name), "duplicate parameter")
+}
+
+// MsgConfigNotInteger: an integer parameter's value does not parse.
+func MsgConfigNotInteger(name string) string {
+	return msgConfigSetFailed(name, "argument couldn't be parsed into an integer")
+}
+
+// MsgConfigNotMemory: a memory parameter's value (a number with an
+// optional unit b, k, kb, m, mb, g, gb) does not parse.
+func MsgConfigNotMemory(name string) string {
+	return msgConfigSetFailed(name, "argument must be a memory value")
+}
+
+// MsgConfigRange: a numeric parameter's value is out of its range, lo to
+// hi (decimal).
+func MsgConfigRange(name, lo, hi string) string {
+	return msgConfigSetFailed(name, "argument must be between "+lo+" and "+hi+" inclusive")
+}
+
+// MsgConfigYesNo: a boolean parameter's value is neither yes nor no.
+func MsgConfigYesNo(name string) string {
+	return msgConfigSetFailed(name, "argument must be 'yes' or 'no'")
+}
+
+// MsgConfigPercentiles: latency-tracking-info-percentiles got a word that
+// is not a number.
+func MsgConfigPercentiles(name string) string {
+	return msgConfigSetFailed(name, "Invalid latency-tracking-info-percentiles parameters")
+}
+
+// MsgConfigPercentileRange: latency-tracking-info-percentiles got a
+// number outside 0 to 100.
+func MsgConfigPercentileRange(name string) string {
+	return msgConfigSetFailed(name, "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
+}
+
+// MsgConfigFixed is remoted's own reason, in Redis's form: a parameter
+// Redis can change (save, appendonly, bind, port, maxmemory) that remoted
+// reports but serves only at its current value.
+func MsgConfigFixed(name string) string {
+	return msgConfigSetFailed(name, "remoted serves only the value CONFIG GET shows")
 }

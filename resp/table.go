@@ -336,6 +336,31 @@ func Commands() []*Command {
 					},
 				},
 				{
+					Name: "config|resetstat", Arity: 2,
+					Flags:    []string{"admin", "noscript", "loading", "stale"},
+					FirstKey: 0, LastKey: 0, Step: 0,
+					ACL:     []string{"@admin", "@slow", "@dangerous"},
+					Summary: "Reset the stats returned by INFO",
+					Since:   "2.0.0", Group: "server",
+					Complexity: "O(1)",
+				},
+				{
+					Name: "config|set", Arity: -4,
+					Flags:    []string{"admin", "noscript", "loading", "stale"},
+					FirstKey: 0, LastKey: 0, Step: 0,
+					ACL:     []string{"@admin", "@slow", "@dangerous"},
+					Tips:    []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
+					Summary: "Set configuration parameters to the given values",
+					Since:   "2.0.0", Group: "server",
+					Complexity: "O(N) when N is the number of configuration parameters provided",
+					Args: []Arg{
+						{Name: "parameter_value", Type: "block", Multiple: true, Args: []Arg{
+							{Name: "parameter", Type: "string"},
+							{Name: "value", Type: "string"},
+						}},
+					},
+				},
+				{
 					Name: "config|help", Arity: 2,
 					Flags:    []string{"loading", "stale"},
 					FirstKey: 0, LastKey: 0, Step: 0,

@@ -34,7 +34,7 @@ var wantNames = strings.Fields(`
 var wantSubs = map[string][]string{
 	"client":  {"id", "setname", "getname", "list", "info", "kill", "setinfo", "reply", "help"},
 	"command": {"count", "info", "docs", "list", "help"},
-	"config":  {"get", "help"},
+	"config":  {"get", "set", "resetstat", "help"},
 }
 
 func TestCommandsNames(t *testing.T) {
@@ -356,7 +356,8 @@ func TestCommandDocsGolden(t *testing.T) {
 
 func TestCommandDocsContainer(t *testing.T) {
 	// The CONFIG docs as remoted writes them: Redis 7.0's structure with
-	// only GET and HELP, and no history (Redis has 6 keys for CONFIG GET).
+	// GET, RESETSTAT, SET and HELP, and no history (Redis has 6 keys for
+	// CONFIG GET).
 	c := NewTable(Commands()).Lookup("config")
 	got := render(3, func(w *Writer) { w.CommandDocs(c) })
 	_, kv := respElems(t, got, 0)
@@ -368,7 +369,7 @@ func TestCommandDocsContainer(t *testing.T) {
 	if strings.Join(keys, "") != strings.Join(want, "") {
 		t.Errorf("config docs keys %q", keys)
 	}
-	if !bytes.HasPrefix(kv[9], []byte("%2\r\n$10\r\nconfig|get\r\n%5\r\n")) {
+	if !bytes.HasPrefix(kv[9], []byte("%4\r\n$10\r\nconfig|get\r\n%5\r\n")) {
 		t.Errorf("config subcommands docs: %q", kv[9])
 	}
 }

@@ -16,6 +16,9 @@ type Writer struct {
 	out   *redcon.Writer
 	proto int
 	buf   []byte // scratch for RESP3 headers and numbers
+
+	errs, mark uint64           // errors written; errs at the last ErrorsSinceMark
+	onError    func(msg string) // see SetErrorHook
 }
 
 // NewWriter returns a RESP2 writer appending to out.
@@ -60,7 +63,27 @@ func (w *Writer) Pong() { w.out.WriteRaw(pongReply) }
 func (w *Writer) Queued() { w.out.WriteRaw(queuedReply) }
 
 // Error writes an error line; msg starts with its code ("ERR ...").
-func (w *Writer) Error(msg string) { w.out.WriteError(msg) }
+func (w *Writer) Error(msg string) {
+	w.out.WriteError(msg)
+	w.errs++
+	if w.onError != nil {
+		w.onError(msg)
+	}
+}
+
+// SetErrorHook makes Error call fn with each error text it writes, for
+// the server's error statistics (Redis counts an error reply even when
+// the reply itself is discarded). fn runs on the writer's goroutine.
+func (w *Writer) SetErrorHook(fn func(msg string)) { w.onError = fn }
+
+// ErrorsSinceMark reports whether Error was called since the last call of
+// ErrorsSinceMark, and sets the mark: the server asks it before and after
+// each command to tell a command that failed (Redis's failed_calls).
+func (w *Writer) ErrorsSinceMark() bool {
+	n := w.errs != w.mark
+	w.mark = w.errs
+	return n
+}
 
 // Int writes an integer reply.
 func (w *Writer) Int(n int64) {

@@ -53,10 +53,11 @@ func (s *Server) checkPassword(user, pass []byte) bool {
 	if string(user) != defaultUser {
 		return false
 	}
-	if s.cfg.RequirePass == "" {
+	want := s.requirePass()
+	if want == "" {
 		return true
 	}
-	return subtle.ConstantTimeCompare(pass, []byte(s.cfg.RequirePass)) == 1
+	return subtle.ConstantTimeCompare(pass, []byte(want)) == 1
 }
 
 func (c *client) setAuthed(ok bool) {
@@ -68,7 +69,7 @@ func (s *Server) cmdAuth(c *client, args [][]byte) {
 	var user, pass []byte
 	switch len(args) {
 	case 2:
-		if s.cfg.RequirePass == "" {
+		if s.requirePass() == "" {
 			c.w.Error(resp.MsgNoPassword)
 			return
 		}
@@ -190,7 +191,7 @@ func (s *Server) cmdReset(c *client, args [][]byte) {
 	c.setName("")
 	c.setProto(2)
 	c.reply = replyOn
-	c.setAuthed(s.cfg.RequirePass == "")
+	c.setAuthed(s.requirePass() == "")
 	c.w.Simple(resetReply)
 }
 

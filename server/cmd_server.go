@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"strings"
@@ -10,7 +9,8 @@ import (
 	"github.com/remoted/remoted/resp"
 )
 
-// commandsServer handles the server as a whole: COMMAND, CONFIG, INFO,
+// commandsServer handles the server as a whole: COMMAND, CONFIG (see
+// config.go), INFO,
 // DBSIZE, FLUSHDB/FLUSHALL, TIME, SHUTDOWN and MONITOR.
 func (s *Server) commandsServer(r *registry) {
 	r.plain("command", s.cmdCommand)
@@ -20,6 +20,8 @@ func (s *Server) commandsServer(r *registry) {
 	r.plain("command|list", s.cmdCommandList)
 	r.plain("command|help", s.cmdCommandHelp)
 	r.plain("config|get", s.cmdConfigGet)
+	r.plain("config|set", s.cmdConfigSet)
+	r.plain("config|resetstat", s.cmdConfigResetStat)
 	r.plain("config|help", s.cmdConfigHelp)
 	r.plain("info", s.cmdInfo)
 	r.key("dbsize", s.cmdDBSize)
@@ -134,47 +136,16 @@ var commandHelp = []string{
 
 func (s *Server) cmdCommandHelp(c *client, args [][]byte) { c.writeHelp(commandHelp) }
 
-// configValues are the parameters CONFIG GET answers, with their values.
-// Clients probe some of them (redis-benchmark reads save and appendonly).
-func (s *Server) configValues() [][2]string {
-	return [][2]string{
-		{"appendonly", "no"},
-		{"bind", "127.0.0.1"},
-		{"client-query-buffer-limit", strconv.FormatInt(s.cfg.QueryBufferLimit, 10)},
-		{"databases", "1"},
-		{"maxclients", strconv.Itoa(s.cfg.MaxClients)},
-		{"maxmemory", "0"},
-		{"maxmemory-policy", "noeviction"},
-		{"proto-max-bulk-len", strconv.FormatInt(s.cfg.ProtoMaxBulkLen, 10)},
-		{"requirepass", s.cfg.RequirePass},
-		{"save", ""},
-		{"timeout", "0"},
-	}
-}
-
-func (s *Server) cmdConfigGet(c *client, args [][]byte) {
-	var found [][2]string
-	for _, kv := range s.configValues() {
-		for _, p := range args[2:] {
-			if globMatch(bytes.ToLower(p), []byte(kv[0])) {
-				found = append(found, kv)
-				break
-			}
-		}
-	}
-	c.w.Map(len(found))
-	for _, kv := range found {
-		c.w.BulkString(kv[0])
-		c.w.BulkString(kv[1])
-	}
-}
-
 var configHelp = []string{
 	"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"GET <pattern>",
 	"    Return parameters matching the glob-like <pattern> and their values.",
+	"SET <directive> <value>",
+	"    Set the configuration <directive> to <value>.",
+	"RESETSTAT",
+	"    Reset statistics reported by the INFO command.",
 	"HELP",
-	"    Print this help.",
+	"    Prints this help.",
 }
 
 func (s *Server) cmdConfigHelp(c *client, args [][]byte) { c.writeHelp(configHelp) }

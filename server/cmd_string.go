@@ -333,7 +333,7 @@ func (s *Server) cmdAppend(c *client, args [][]byte) {
 		c.w.Int(int64(len(add)))
 		return
 	}
-	if !fitsString(int64(len(e.val)), int64(len(add)), s.cfg.ProtoMaxBulkLen) {
+	if !fitsString(int64(len(e.val)), int64(len(add)), s.conf.protoMaxBulkLen.Load()) {
 		c.w.Error(resp.MsgStringTooLong)
 		return
 	}
@@ -408,7 +408,7 @@ func (s *Server) cmdSetrange(c *client, args [][]byte) {
 	case len(b) == 0:
 		c.w.Int(int64(len(e.val)))
 		return
-	case !fitsString(off, int64(len(b)), s.cfg.ProtoMaxBulkLen):
+	case !fitsString(off, int64(len(b)), s.conf.protoMaxBulkLen.Load()):
 		c.w.Error(resp.MsgStringTooLong)
 		return
 	}

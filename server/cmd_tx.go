@@ -187,16 +187,13 @@ func (c *client) runQueued(cmds []queuedCmd) {
 	c.execing = true
 	defer func() { c.execing = false }()
 	c.w.Array(len(cmds))
+	mark := s.mono() // each command's time starts where the last one's ended
 	for _, q := range cmds {
 		if q.cmd.monitor {
 			s.feedMonitors(c, q.args)
 		}
 		c.ncmds.Add(1)
-		if q.cmd.tx.execError != "" {
-			c.w.Error(q.cmd.tx.execError)
-			continue
-		}
-		q.cmd.fn(c, q.args)
+		mark = s.call(c, q.cmd, q.args, mark) // answers a queued command's execError
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +64,9 @@ var infoSections = []infoSection{
 	{name: "stats", title: "Stats", dflt: true, fields: (*Server).infoStats},
 	{name: "replication", title: "Replication", dflt: true, fields: (*Server).infoReplication},
 	{name: "cpu", title: "CPU", dflt: true, fields: (*Server).infoCPU},
+	{name: "commandstats", title: "Commandstats", fields: (*Server).infoCommandStats},
+	{name: "errorstats", title: "Errorstats", dflt: true, fields: (*Server).infoErrorStats},
+	{name: "latencystats", title: "Latencystats", fields: (*Server).infoLatencyStats},
 	{name: "cluster", title: "Cluster", dflt: true, fields: (*Server).infoCluster},
 	{name: "locks", title: "Locks", dflt: true, fields: (*Server).infoLocks},
 	{name: "keyspace", title: "Keyspace", dflt: true, fields: (*Server).infoKeyspace},
@@ -109,7 +114,7 @@ func (s *Server) infoServer(f *infoFacts) [][2]string {
 		{"redis_mode", "standalone"},
 		{"os", runtime.GOOS + " " + runtime.GOARCH},
 		{"arch_bits", strconv.Itoa(strconv.IntSize)},
-		{"multiplexing_api", "go-netpoll"},
+		{"multiplexing_api", s.ev.api()},
 		{"go_version", runtime.Version()},
 		{"process_id", strconv.Itoa(os.Getpid())},
 		{"process_supervised", "no"},
@@ -155,7 +160,7 @@ func (s *Server) infoClients(f *infoFacts) [][2]string {
 	return [][2]string{
 		{"connected_clients", i64(s.nclients.Load())},
 		{"cluster_connections", "0"},
-		{"maxclients", strconv.Itoa(s.cfg.MaxClients)},
+		{"maxclients", i64(s.conf.maxClients.Load())},
 		{"client_recent_max_input_buffer", "0"},
 		{"client_recent_max_output_buffer", "0"},
 		{"blocked_clients", i64(blocked)},
@@ -164,23 +169,47 @@ func (s *Server) infoClients(f *infoFacts) [][2]string {
 	}
 }
 
+// infoMemory reports used_memory as the live heap: the bytes of heap
+// objects, which is what the data and the clients' buffers take. It
+// reads runtime/metrics, which unlike runtime.ReadMemStats does not stop
+// the world; a GC ballast or memory the heap has mapped but not used
+// does not count, as Redis's used_memory counts what its allocator gave
+// out. used_memory_peak is the highest used_memory INFO has seen.
 func (s *Server) infoMemory(f *infoFacts) [][2]string {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
+	used := liveHeap()
+	peak := s.stats.peakMemory.Load()
+	for used > peak && !s.stats.peakMemory.CompareAndSwap(peak, used) {
+		peak = s.stats.peakMemory.Load()
+	}
+	peak = max(peak, used)
 	rss := rssBytes()
 	return [][2]string{
-		{"used_memory", strconv.FormatUint(m.HeapAlloc, 10)},
-		{"used_memory_human", humanBytes(m.HeapAlloc)},
+		{"used_memory", strconv.FormatUint(used, 10)},
+		{"used_memory_human", humanBytes(used)},
 		{"used_memory_rss", strconv.FormatUint(rss, 10)},
 		{"used_memory_rss_human", humanBytes(rss)},
-		{"used_memory_peak", strconv.FormatUint(m.HeapSys, 10)},
-		{"used_memory_peak_human", humanBytes(m.HeapSys)},
+		{"used_memory_peak", strconv.FormatUint(peak, 10)},
+		{"used_memory_peak_human", humanBytes(peak)},
 		{"total_system_memory", strconv.FormatUint(totalMemory(), 10)},
 		{"maxmemory", "0"},
 		{"maxmemory_human", "0B"},
 		{"maxmemory_policy", "noeviction"},
 		{"mem_allocator", "go-" + runtime.Version()},
 	}
+}
+
+// heapObjectsMetric is the runtime/metrics name of the live heap.
+const heapObjectsMetric = "/memory/classes/heap/objects:bytes"
+
+// liveHeap is the bytes of heap objects: live ones and those dead that
+// the GC has not swept yet, as HeapAlloc, read without stopping the world.
+func liveHeap() uint64 {
+	sample := []metrics.Sample{{Name: heapObjectsMetric}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
 }
 
 // humanBytes renders n as Redis's bytesToHuman does.
@@ -278,4 +307,84 @@ func (s *Server) infoLocks(f *infoFacts) [][2]string {
 		{"lock_waiters", strconv.Itoa(waiters)},
 		{"share_lock_blocked_clients", i64(s.locks.gated.Load())},
 	}
+}
+
+// infoCommandStats is Redis's INFO commandstats: a line per command (and
+// subcommand, as parent|sub) called, failed or rejected since the start
+// or CONFIG RESETSTAT. usec_per_call is computed in single precision, as
+// Redis computes it.
+func (s *Server) infoCommandStats(f *infoFacts) [][2]string {
+	var out [][2]string
+	s.eachCommand(func(cmd *command) {
+		t := s.stats.totals(cmd.idx, false)
+		if t.calls == 0 && t.failed == 0 && t.rejected == 0 {
+			return
+		}
+		usec := t.nsec / 1000
+		perCall := float32(0)
+		if t.calls > 0 {
+			perCall = float32(usec) / float32(t.calls)
+		}
+		out = append(out, [2]string{"cmdstat_" + infoSafe(cmd.meta.Name), fmt.Sprintf(
+			"calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d",
+			t.calls, usec, perCall, t.rejected, t.failed)})
+	})
+	return out
+}
+
+// infoErrorStats is Redis's INFO errorstats: the error replies by code,
+// in the code's byte order.
+func (s *Server) infoErrorStats(f *infoFacts) [][2]string {
+	counts := s.stats.errorCounts()
+	codes := make([]string, 0, len(counts))
+	for code := range counts {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	out := make([][2]string, 0, len(codes))
+	for _, code := range codes {
+		out = append(out, [2]string{"errorstat_" + infoSafe(code), "count=" + i64(counts[code])})
+	}
+	return out
+}
+
+// infoLatencyStats is Redis's INFO latencystats: for each command with a
+// latency recorded, the percentiles latency-tracking-info-percentiles
+// names, in microseconds with three decimals. Empty while latency-tracking
+// is off, as in Redis.
+func (s *Server) infoLatencyStats(f *infoFacts) [][2]string {
+	if !s.conf.latencyTracking.Load() {
+		return nil
+	}
+	ps := *s.conf.percentiles.Load()
+	var out [][2]string
+	s.eachCommand(func(cmd *command) {
+		hist := s.stats.totals(cmd.idx, true).hist
+		if hist == nil {
+			return
+		}
+		var b strings.Builder
+		for i, p := range ps {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "p%s=%.3f", trimFloat(p), float64(hist.percentile(p))/1000)
+		}
+		out = append(out, [2]string{"latency_percentiles_usec_" + infoSafe(cmd.meta.Name), b.String()})
+	})
+	return out
+}
+
+// infoSafe replaces the characters INFO's format reserves (# : CR LF)
+// with '_', as Redis's getSafeInfoString.
+func infoSafe(s string) string {
+	if !strings.ContainsAny(s, "#:\r\n") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("#:\r\n", r) {
+			return '_'
+		}
+		return r
+	}, s)
 }

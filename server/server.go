@@ -54,6 +54,10 @@ type Config struct {
 	// QueryBufferLimit is the most one incomplete command may hold
 	// (default 1 GiB).
 	QueryBufferLimit int64
+	// Timeout closes a client idle for longer, in whole seconds, as
+	// Redis's timeout does (a client blocked in LOCK or in MONITOR is
+	// spared); 0 means never.
+	Timeout time.Duration
 	// IdleExit, if positive, shuts the server down once it has had no
 	// client for that long (counted from the last disconnect, or from the
 	// start). Zero means never.
@@ -81,14 +85,14 @@ const DefaultBusyPoll = 25 * time.Microsecond
 
 // Server is a share server. Its methods are safe for concurrent use.
 type Server struct {
-	cfg    Config
-	limits resp.Limits
-	log    *slog.Logger
-	db     *keyspace
-	cmds   map[string]*command
-	table  *resp.Table // the commands served, for COMMAND
-	start  time.Time
-	runID  string
+	cfg   Config
+	conf  liveConfig // the settings CONFIG SET changes; see config.go
+	log   *slog.Logger
+	db    *keyspace
+	cmds  map[string]*command
+	table *resp.Table // the commands served, for COMMAND
+	start time.Time
+	runID string
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -144,7 +148,6 @@ func New(cfg Config) *Server {
 	rand.Read(id[:])
 	s := &Server{
 		cfg:       cfg,
-		limits:    resp.Limits{MaxBulkLen: cfg.ProtoMaxBulkLen, MaxQueryBuffer: cfg.QueryBufferLimit},
 		log:       cfg.Logger,
 		db:        newDB(),
 		start:     time.Now(),
@@ -156,6 +159,8 @@ func New(cfg Config) *Server {
 	}
 	s.locks = newLockTable(s)
 	s.registerAll()
+	s.initStats()
+	s.initConfig()
 	s.armIdle()
 	return s
 }
@@ -206,15 +211,16 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // open serves a new connection, or refuses it past maxclients.
 func (s *Server) open(nc net.Conn, unixPath string) {
-	cn := newConn(nc, s.limits, s.cfg.RequirePass != "", unixPath)
+	cn := newConn(nc, s.connLimits(), s.requirePass() != "", unixPath)
 	c := newClient(s, cn)
+	s.prepareClient(c)
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()
 		nc.Close()
 		return
 	}
-	if len(s.clients) >= s.cfg.MaxClients {
+	if int64(len(s.clients)) >= s.conf.maxClients.Load() {
 		s.mu.Unlock()
 		s.stats.rejected.Add(1)
 		nc.SetWriteDeadline(time.Now().Add(time.Second))
@@ -230,6 +236,7 @@ func (s *Server) open(nc net.Conn, unixPath string) {
 	s.mu.Unlock()
 	s.nclients.Add(1)
 	s.stats.connections.Add(1)
+	s.watchIdle()
 	if !s.ev.take(cn) {
 		go s.serveConn(c, cn.t.(*netTransport))
 	}
