@@ -173,6 +173,36 @@ func (cn *conn) setTransport(t transport) {
 	}
 }
 
+// replyFlushAt is how many bytes of replies a batch builds before it
+// hands them to the socket. A batch is one read of input (up to 16 KiB),
+// but its replies may be far larger (712 pipelined GETs of a 256 KiB
+// value make 178 MiB): built whole, they would cost that much memory,
+// and more in the copies of a growing buffer, for a client that may
+// never read them.
+const replyFlushAt = 64 << 10
+
+// backlogged hands the replies built so far to the socket once they pass
+// replyFlushAt, and reports whether the batch must stop: the socket did
+// not take them all (the client is not reading), or it failed. The
+// commands not yet run stay in the input, to run once the client has read
+// (see fdTransport); so a client that does not read costs at most about
+// one reply beyond what its socket holds, and nothing is produced for one
+// that has gone. A blocking transport simply waits for the client here.
+func (cn *conn) backlogged() bool {
+	if len(cn.out.Buffer()) < replyFlushAt {
+		return false
+	}
+	if cn.out.Flush() != nil {
+		cn.quit = true
+		return true
+	}
+	return cn.omem.Load() > 0
+}
+
+// hasInput reports whether commands received are still to run: a batch
+// that stopped for a backlog left them.
+func (cn *conn) hasInput() bool { return cn.off < cn.whole || len(cn.raw) > 0 }
+
 // Write sends replies; it is the io.Writer under cn.out.
 func (cn *conn) Write(p []byte) (int, error) { return cn.t.write(cn, p) }
 

@@ -52,6 +52,9 @@ func (s *Server) runBatch(c *client) {
 			break
 		}
 		mark = s.dispatch(c, args, mark)
+		if cn.backlogged() {
+			break // the rest waits in the input until the client reads
+		}
 	}
 	c.releaseDB()
 	s.countProtocolError(cn)

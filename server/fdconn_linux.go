@@ -252,20 +252,24 @@ func (lp *loop) event(tok *leaderToken, ev unix.EpollEvent) {
 	if ft == nil {
 		return
 	}
-	if len(ft.pending) > 0 {
-		lp.writePending(ft)
-		return
-	}
-	n, err := unix.Read(ft.sock, lp.rbuf)
-	switch {
-	case err == unix.EAGAIN || err == unix.EINTR:
-		return
-	case err != nil || n == 0:
-		lp.drop(ft)
-		return
-	}
 	cn := ft.cn
-	cn.feed(lp.rbuf[:n])
+	if len(ft.pending) > 0 {
+		// Once the client has read them all, the commands a backlog
+		// left run now: their input has arrived already.
+		if !lp.writePending(ft) || !cn.hasInput() {
+			return
+		}
+	} else {
+		n, err := unix.Read(ft.sock, lp.rbuf)
+		switch {
+		case err == unix.EAGAIN || err == unix.EINTR:
+			return
+		case err != nil || n == 0:
+			lp.drop(ft)
+			return
+		}
+		cn.feed(lp.rbuf[:n])
+	}
 	ft.tok = tok
 	lp.srv.runBatch(cn.client)
 	switch {
@@ -293,24 +297,28 @@ func (lp *loop) settle(ft *fdTransport) {
 	}
 }
 
-// writePending writes replies the socket could not take before.
-func (lp *loop) writePending(ft *fdTransport) {
+// writePending writes replies the socket could not take before. It
+// reports whether they are all written and the connection is still
+// served.
+func (lp *loop) writePending(ft *fdTransport) bool {
 	n, err := writeFD(ft.sock, ft.pending)
 	if err != nil {
 		lp.drop(ft)
-		return
+		return false
 	}
 	ft.pending = ft.pending[:copy(ft.pending, ft.pending[n:])]
 	ft.cn.omem.Store(int64(len(ft.pending)))
 	if len(ft.pending) > 0 {
-		return
+		return false
 	}
 	if cap(ft.pending) > 64<<10 {
 		ft.pending = nil
 	}
 	if ft.cn.quit || lp.watch(ft, unix.EPOLL_CTL_MOD) != nil {
 		lp.drop(ft)
+		return false
 	}
+	return true
 }
 
 // drop closes a connection the loop owns and forgets its client.

@@ -129,3 +129,28 @@ func TestPortableWaiterFlood(t *testing.T) {
 		t.Error("the flooding waiter is still connected")
 	}
 }
+
+// TestLargeRepliesResume: a pipeline whose replies are far larger than a
+// socket holds (100 GETs of a 256 KiB value, 25 MiB) is answered in full
+// and in order, on both drivers, though the server runs its commands only
+// as the client reads (see conn.backlogged).
+func TestLargeRepliesResume(t *testing.T) {
+	for _, portable := range []bool{false, true} {
+		_, path := newTestServer(t, Config{Portable: portable})
+		c := dial(t, path)
+		val := strings.Repeat("v", 256<<10)
+		if got := c.Do("SET", "big", val); got != "OK" {
+			t.Fatal(got)
+		}
+		const n = 100
+		go c.c.Write([]byte(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", n) + "*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n"))
+		for i := range n {
+			if got := c.Read(); got != val {
+				t.Fatalf("portable=%v: reply %d: %d bytes", portable, i, len(got))
+			}
+		}
+		if got := c.Read(); got != "1" {
+			t.Fatalf("portable=%v: the INCR after the GETs: %q", portable, got)
+		}
+	}
+}
