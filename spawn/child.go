@@ -147,7 +147,7 @@ func childCmd(ctx context.Context, exe string, opts StartOptions) *exec.Cmd {
 	if cmd.Stderr == nil {
 		cmd.Stderr = os.Stderr
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: opts.Detached}
+	cmd.SysProcAttr = detachedAttr(opts.Detached)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = opts.WaitDelay
 	if cmd.WaitDelay <= 0 {

@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
 )
 
 // envRole names the role a re-executed process runs: roleServer or
@@ -76,20 +75,17 @@ func runRole(role string) int {
 	}
 }
 
-// rolePipes returns the inherited pipes, made close-on-exec so that
-// processes the role starts do not hold them open.
-func rolePipes() (in, out *os.File, err error) {
-	for _, fd := range []int{fdIn, fdOut} {
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
-			return nil, nil, fmt.Errorf("inherited pipe %d: %w", fd, err)
-		}
-		unix.CloseOnExec(fd)
-	}
-	return os.NewFile(fdIn, "spawn-in"), os.NewFile(fdOut, "spawn-out"), nil
-}
+// ErrUnsupported is returned by Start and StartServer where processes
+// cannot be started in a role (Windows: no unix sockets to hand down, no
+// fork-and-exec pipes); connecting to a running share works everywhere.
+var ErrUnsupported = fmt.Errorf("spawn: starting share servers and child processes is not supported on %s: %w", runtime.GOOS, errors.ErrUnsupported)
 
-// requireInit reports ErrNotInitialized when Init has not run.
+// requireInit reports ErrUnsupported where processes cannot be started,
+// and ErrNotInitialized when Init has not run.
 func requireInit() error {
+	if !canSpawn {
+		return ErrUnsupported
+	}
 	if !initialized.Load() {
 		return ErrNotInitialized
 	}

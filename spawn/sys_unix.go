@@ -1,3 +1,5 @@
+//go:build unix
+
 package spawn
 
 import (
@@ -5,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,3 +53,27 @@ func flock(fd int) error {
 		}
 	}
 }
+
+// rolePipes returns the inherited pipes, made close-on-exec so that
+// processes the role starts do not hold them open.
+func rolePipes() (in, out *os.File, err error) {
+	for _, fd := range []int{fdIn, fdOut} {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			return nil, nil, fmt.Errorf("inherited pipe %d: %w", fd, err)
+		}
+		unix.CloseOnExec(fd)
+	}
+	return os.NewFile(fdIn, "spawn-in"), os.NewFile(fdOut, "spawn-out"), nil
+}
+
+// canSpawn: processes can be started in a role here.
+const canSpawn = true
+
+// detachedAttr starts a process in a session of its own, away from the
+// terminal's signals.
+func detachedAttr(detached bool) *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setsid: detached}
+}
+
+// oNoFollow makes OpenFile refuse a symbolic link.
+const oNoFollow = syscall.O_NOFOLLOW
