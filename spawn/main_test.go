@@ -205,32 +205,6 @@ func serverPids(t testing.TB, sock string) []int {
 	return pids
 }
 
-// waitExit waits for any process (not only a child) to exit, by pidfd.
-func waitExit(t testing.TB, pid int, timeout time.Duration) {
-	t.Helper()
-	fd, err := unix.PidfdOpen(pid, 0)
-	if errors.Is(err, unix.ESRCH) {
-		return // gone already
-	}
-	if err != nil {
-		t.Fatalf("pidfd_open %d: %v", pid, err)
-	}
-	defer unix.Close(fd)
-	for {
-		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, int(timeout.Milliseconds()))
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			t.Fatalf("poll pidfd: %v", err)
-		}
-		if n == 0 {
-			t.Fatalf("process %d still running after %v", pid, timeout)
-		}
-		return
-	}
-}
-
 // stopServer SIGTERMs a server and waits for it to exit.
 func stopServer(t testing.TB, pid int) {
 	t.Helper()
