@@ -270,6 +270,18 @@ func MsgConfigPercentileRange(name string) string {
 	return msgConfigSetFailed(name, "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
 }
 
+// Reasons CONFIG SET gives for a bad client-output-buffer-limit, as
+// Redis 7.0 words them.
+const (
+	MsgOutputLimitArgs  = "Wrong number of arguments in buffer limit configuration."
+	MsgOutputLimitClass = "Invalid client class specified in buffer limit configuration."
+	MsgOutputLimitValue = "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+)
+
+// MsgConfigFailed is CONFIG SET's reply when the parameter name cannot
+// take the value, for the reason why.
+func MsgConfigFailed(name, why string) string { return msgConfigSetFailed(name, why) }
+
 // MsgConfigFixed is remoted's own reason, in Redis's form: a parameter
 // Redis can change (save, appendonly, bind, port, maxmemory) that remoted
 // reports but serves only at its current value.

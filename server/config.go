@@ -35,6 +35,7 @@ type liveConfig struct {
 	queryBufLimit   atomic.Int64
 	latencyTracking atomic.Bool
 	percentiles     atomic.Pointer[[]float64]
+	outputLimits    atomic.Pointer[outputLimits]
 
 	timerMu  sync.Mutex
 	timer    *time.Timer // the next idle check, or nil; guarded by timerMu
@@ -53,6 +54,7 @@ func (s *Server) initConfig() {
 	lc.queryBufLimit.Store(s.cfg.QueryBufferLimit)
 	lc.latencyTracking.Store(true)
 	lc.percentiles.Store(&[]float64{50, 99, 99.9})
+	lc.outputLimits.Store(s.initialOutputLimits())
 }
 
 // requirePass is the password clients must AUTH with, "" for none.
@@ -90,6 +92,7 @@ type configParam struct {
 var configParams = []configParam{
 	fixedParam("appendonly", "no"),
 	fixedParam("bind", "127.0.0.1"),
+	{name: "client-output-buffer-limit", get: getOutputLimits, parse: parseOutputLimitsParam},
 	memoryParam("client-query-buffer-limit", 1<<20, math.MaxInt64, func(s *Server) *atomic.Int64 { return &s.conf.queryBufLimit }),
 	{name: "databases", get: func(*Server) string { return "1" }},
 	{name: "latency-tracking", get: getLatencyTracking, parse: parseLatencyTracking},

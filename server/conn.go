@@ -45,11 +45,12 @@ type conn struct {
 	omem atomic.Int64   // replies the socket has not taken yet, for CLIENT LIST
 	fd   atomic.Int64   // t.fd(), for CLIENT LIST
 
-	tmu         sync.Mutex // orders interrupt against a change of transport
-	interrupted int        // 1: interrupted, 2: hard; guarded by tmu
-	quit        bool       // close once the replies are written
-	left        bool       // handed to another owner (MONITOR): the driver lets go
-	handOff     func()     // starts that owner, once the batch is done with cn
+	tmu         sync.Mutex   // orders interrupt against a change of transport
+	interrupted int          // 1: interrupted, 2: hard; guarded by tmu
+	quit        bool         // close once the replies are written
+	overSoft    atomic.Int64 // unix ns since the replies unread pass the soft output limit; 0: they do not
+	left        bool         // handed to another owner (MONITOR): the driver lets go
+	handOff     func()       // starts that owner, once the batch is done with cn
 }
 
 // transport moves a connection's bytes. Only the conn's owner calls it,

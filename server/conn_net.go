@@ -57,7 +57,18 @@ func sockFD(nc net.Conn) int {
 	return fd
 }
 
-func (t *netTransport) write(_ *conn, p []byte) (int, error) { return t.nc.Write(p) }
+// write blocks until the client has taken p. Its output buffer limits
+// apply to what it leaves unread, which here is p until it is written:
+// more than the hard limit fails at once; more than the soft limit must
+// be taken within its seconds (see outputOver).
+func (t *netTransport) write(cn *conn, p []byte) (int, error) {
+	if n := int64(len(p)); cn.outputOver(n) {
+		return 0, cn.outputLimitReached(n)
+	}
+	n, err := t.nc.Write(p)
+	cn.outputOver(0) // all taken, or the connection is done
+	return n, err
+}
 
 func (t *netTransport) interrupt(hard bool) {
 	if hard {

@@ -64,20 +64,21 @@ func (ft *fdTransport) fd() int { return ft.sock }
 
 // write sends replies; a socket that takes only part of them keeps the
 // rest in pending, which the loop writes once the socket has room.
+// A client past its output buffer limit fails the write (see outputOver).
 func (ft *fdTransport) write(cn *conn, p []byte) (int, error) {
-	if len(ft.pending) > 0 {
-		ft.pending = append(ft.pending, p...)
-		cn.omem.Store(int64(len(ft.pending)))
-		return len(p), nil
+	n := 0
+	if len(ft.pending) == 0 {
+		var err error
+		if n, err = writeFD(ft.sock, p); err != nil || n == len(p) {
+			return n, err
+		}
 	}
-	n, err := writeFD(ft.sock, p)
-	if err != nil {
-		return n, err
+	left := int64(len(ft.pending) + len(p) - n)
+	if cn.outputOver(left) {
+		return n, cn.outputLimitReached(left)
 	}
-	if n < len(p) {
-		ft.pending = append(ft.pending[:0], p[n:]...)
-		cn.omem.Store(int64(len(ft.pending)))
-	}
+	ft.pending = append(ft.pending, p[n:]...)
+	cn.omem.Store(left)
 	return len(p), nil
 }
 
@@ -311,6 +312,7 @@ func (lp *loop) writePending(ft *fdTransport) bool {
 	if len(ft.pending) > 0 {
 		return false
 	}
+	ft.cn.outputOver(0)
 	if cap(ft.pending) > 64<<10 {
 		ft.pending = nil
 	}

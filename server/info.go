@@ -252,6 +252,7 @@ func (s *Server) infoStats(f *infoFacts) [][2]string {
 		{"pubsub_channels", "0"},
 		{"pubsub_patterns", "0"},
 		{"total_error_replies", i64(s.stats.errors.Load())},
+		{"client_output_buffer_limit_disconnections", i64(s.stats.outputLimitDrops.Load())},
 	}
 }
 

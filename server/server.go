@@ -68,6 +68,10 @@ type Config struct {
 	// thread of its own while it runs; 0 means DefaultThreads. A program
 	// that mostly serves should set GOMAXPROCS to Procs(Threads).
 	Threads int
+	// ClientOutputBufferLimit is client-output-buffer-limit in Redis's
+	// syntax ("normal 1gb 0 0 pubsub 32mb 8mb 60"); classes it does not
+	// name keep DefaultOutputLimits. See outlimit.go.
+	ClientOutputBufferLimit string
 	// Portable, if set, serves every connection with a goroutine of its
 	// own, the driver of every OS but Linux, instead of the event loops;
 	// it is there so that the portable driver is tested on Linux too.

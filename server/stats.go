@@ -17,6 +17,8 @@ type stats struct {
 	errors      atomic.Int64  // total_error_replies
 	peakMemory  atomic.Uint64 // used_memory_peak, as INFO has seen it
 
+	outputLimitDrops atomic.Int64 // client_output_buffer_limit_disconnections
+
 	// stripes hold the per-command counters. A client counts in stripe
 	// id&mask, so clients served at once on different threads seldom
 	// share a cache line; INFO sums the stripes. One shared counter per
