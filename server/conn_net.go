@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -133,6 +134,22 @@ func (t *netTransport) waitEnd(cn *conn) {
 	}
 }
 
+// DefaultTLSHandshakeTimeout is Config.TLSHandshakeTimeout's default.
+const DefaultTLSHandshakeTimeout = 10 * time.Second
+
+// handshake runs a TLS connection's handshake within TLSHandshakeTimeout;
+// a kill or shutdown meanwhile ends it (interrupt closes the socket or
+// sets a deadline).
+func (s *Server) handshake(c *client, tc *tls.Conn) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.TLSHandshakeTimeout)
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		s.log.Debug("TLS handshake failed", "id", c.id, "addr", c.addr, "err", err)
+		return false
+	}
+	return true
+}
+
 // Reads go into a buffer that starts small, so that thousands of mostly
 // idle clients on the goroutine driver cost little, and doubles up to
 // maxReadBuf each time a read fills it.
@@ -168,6 +185,11 @@ func (t *netTransport) readMore(cn *conn, buf *[]byte) error {
 func (s *Server) serveConn(c *client, t *netTransport) {
 	cn := c.tr
 	var buf []byte
+	if tc, ok := t.nc.(*tls.Conn); ok && !s.handshake(c, tc) {
+		cn.closeSocket()
+		s.release(c)
+		return
+	}
 	for {
 		err := t.readMore(cn, &buf)
 		s.runBatch(c)

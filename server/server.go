@@ -72,6 +72,10 @@ type Config struct {
 	// syntax ("normal 1gb 0 0 pubsub 32mb 8mb 60"); classes it does not
 	// name keep DefaultOutputLimits. See outlimit.go.
 	ClientOutputBufferLimit string
+	// TLSHandshakeTimeout bounds a TLS client's handshake (default
+	// DefaultTLSHandshakeTimeout), so that clients that connect and stall
+	// cannot hold connections, and maxclients slots, open for ever.
+	TLSHandshakeTimeout time.Duration
 	// Portable, if set, serves every connection with a goroutine of its
 	// own, the driver of every OS but Linux, instead of the event loops;
 	// it is there so that the portable driver is tested on Linux too.
@@ -141,6 +145,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Threads <= 0 {
 		cfg.Threads = DefaultThreads()
+	}
+	if cfg.TLSHandshakeTimeout <= 0 {
+		cfg.TLSHandshakeTimeout = DefaultTLSHandshakeTimeout
 	}
 	if cfg.BusyPoll == 0 {
 		cfg.BusyPoll = DefaultBusyPoll

@@ -154,3 +154,31 @@ func TestLargeRepliesResume(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSHandshakeTimeout: a client that connects to a TLS listener and
+// never completes its handshake is closed after TLSHandshakeTimeout and
+// leaves no client behind; one that handshakes is served.
+func TestTLSHandshakeTimeout(t *testing.T) {
+	certPEM, keyPEM, _ := testcert.New(t, "remoted.test")
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, path := newTestServerWrap(t, Config{TLSHandshakeTimeout: 100 * time.Millisecond}, nil, func(ln net.Listener) net.Listener {
+		return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
+	})
+	stalled := make([]net.Conn, 20)
+	for i := range stalled {
+		if stalled[i], err = net.Dial("unix", path); err != nil {
+			t.Fatal(err)
+		}
+		defer stalled[i].Close()
+	}
+	waitFor(t, func() bool { return s.nclients.Load() == 0 })
+	for _, c := range stalled {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err == nil || strings.Contains(err.Error(), "timeout") {
+			t.Fatalf("a stalled handshake's connection is still open: %v", err)
+		}
+	}
+}
