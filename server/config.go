@@ -36,6 +36,7 @@ type liveConfig struct {
 	latencyTracking atomic.Bool
 	percentiles     atomic.Pointer[[]float64]
 	outputLimits    atomic.Pointer[outputLimits]
+	tcpKeepAlive    atomic.Int64 // seconds; 0: off
 
 	timerMu  sync.Mutex
 	timer    *time.Timer // the next idle check, or nil; guarded by timerMu
@@ -55,6 +56,7 @@ func (s *Server) initConfig() {
 	lc.latencyTracking.Store(true)
 	lc.percentiles.Store(&[]float64{50, 99, 99.9})
 	lc.outputLimits.Store(s.initialOutputLimits())
+	lc.tcpKeepAlive.Store(int64(s.cfg.TCPKeepAlive / time.Second))
 }
 
 // requirePass is the password clients must AUTH with, "" for none.
@@ -104,6 +106,7 @@ var configParams = []configParam{
 	memoryParam("proto-max-bulk-len", 1<<20, math.MaxInt64, func(s *Server) *atomic.Int64 { return &s.conf.protoMaxBulkLen }),
 	{name: "requirepass", get: (*Server).requirePass, parse: parseRequirePass},
 	fixedParam("save", ""),
+	intParam("tcp-keepalive", 0, math.MaxInt32, func(s *Server) *atomic.Int64 { return &s.conf.tcpKeepAlive }),
 	{name: "timeout", get: getTimeout, parse: parseTimeout},
 }
 

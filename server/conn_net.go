@@ -203,3 +203,19 @@ func (s *Server) serveConn(c *client, t *netTransport) {
 	cn.closeSocket()
 	s.release(c)
 }
+
+// keepAlive sets tcp-keepalive on a TCP connection (under TLS too), as
+// Redis does on every TCP client: probes every tcp-keepalive seconds once
+// the connection is idle that long.
+func (s *Server) keepAlive(nc net.Conn) {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	tcp, ok := nc.(*net.TCPConn)
+	if !ok {
+		return
+	}
+	secs := s.conf.tcpKeepAlive.Load()
+	period := time.Duration(secs) * time.Second
+	tcp.SetKeepAliveConfig(net.KeepAliveConfig{Enable: secs > 0, Idle: period, Interval: period / 3, Count: 3})
+}

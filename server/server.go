@@ -72,6 +72,10 @@ type Config struct {
 	// syntax ("normal 1gb 0 0 pubsub 32mb 8mb 60"); classes it does not
 	// name keep DefaultOutputLimits. See outlimit.go.
 	ClientOutputBufferLimit string
+	// TCPKeepAlive is tcp-keepalive: the period of TCP keepalive probes
+	// on TCP and TLS connections, which find peers that vanished without
+	// closing (default DefaultTCPKeepAlive, as Redis; negative: off).
+	TCPKeepAlive time.Duration
 	// TLSHandshakeTimeout bounds a TLS client's handshake (default
 	// DefaultTLSHandshakeTimeout), so that clients that connect and stall
 	// cannot hold connections, and maxclients slots, open for ever.
@@ -85,6 +89,9 @@ type Config struct {
 	// negative means never.
 	BusyPoll time.Duration
 }
+
+// DefaultTCPKeepAlive is Config.TCPKeepAlive's default, Redis's 300 s.
+const DefaultTCPKeepAlive = 300 * time.Second
 
 // DefaultBusyPoll is Config.BusyPoll's default: about one round trip of a
 // client in a request loop on the same machine (20-25 µs on this
@@ -145,6 +152,12 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Threads <= 0 {
 		cfg.Threads = DefaultThreads()
+	}
+	switch {
+	case cfg.TCPKeepAlive == 0:
+		cfg.TCPKeepAlive = DefaultTCPKeepAlive
+	case cfg.TCPKeepAlive < 0:
+		cfg.TCPKeepAlive = 0
 	}
 	if cfg.TLSHandshakeTimeout <= 0 {
 		cfg.TLSHandshakeTimeout = DefaultTLSHandshakeTimeout
@@ -222,6 +235,7 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // open serves a new connection, or refuses it past maxclients.
 func (s *Server) open(nc net.Conn, unixPath string) {
+	s.keepAlive(nc)
 	cn := newConn(nc, s.connLimits(), s.requirePass() != "", unixPath)
 	c := newClient(s, cn)
 	s.prepareClient(c)
