@@ -147,9 +147,10 @@ func TestPrivateTCPOptOut(t *testing.T) {
 	}
 }
 
-// TestREADMEWithoutXDG runs the README's first commands where
-// XDG_RUNTIME_DIR is unset: the default share then lives in
-// $TMPDIR/remoted-UID, and redis-cli -s "$(remoted path)" reaches it.
+// TestREADMEWithoutXDG runs the README's first commands (the indented
+// block that begins with sock=$(remoted path)) where XDG_RUNTIME_DIR is
+// unset: the default share then lives in $TMPDIR/remoted-UID, and they
+// must reach it as written.
 func TestREADMEWithoutXDG(t *testing.T) {
 	if selftest() {
 		t.Skip("remoted's own command line")
@@ -162,10 +163,34 @@ func TestREADMEWithoutXDG(t *testing.T) {
 	if s.addrs["unix"] != want {
 		t.Errorf("default share without XDG_RUNTIME_DIR at %q, want %q", s.addrs["unix"], want)
 	}
-	sh := exec.Command("sh", "-c", `redis-cli -s "$(remoted path)" set greeting hello && remoted get greeting`)
+	script := readmeBlock(t, "sock=$(remoted path)")
+	sh := exec.Command("sh", "-e", "-c", script)
 	sh.Env = append(env, "PATH="+filepath.Dir(buildRemoted(t))+":"+filepath.Dir(cli)+":"+os.Getenv("PATH"))
 	out, err := sh.CombinedOutput()
 	if err != nil || string(out) != "OK\nhello\n" {
-		t.Errorf("README commands without XDG_RUNTIME_DIR: %q, %v", out, err)
+		t.Errorf("README commands without XDG_RUNTIME_DIR:\n%s\ngave %q, %v", script, out, err)
 	}
+}
+
+// readmeBlock returns the README's first indented code block that begins
+// with the line first, unindented and without its # comments.
+func readmeBlock(t testing.TB, first string) string {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "\n    "+first+"\n")
+	if !ok {
+		t.Fatalf("README.md has no block beginning %q", first)
+	}
+	lines := []string{first}
+	for _, l := range strings.Split(rest, "\n") {
+		if !strings.HasPrefix(l, "    ") {
+			break
+		}
+		cmd, _, _ := strings.Cut(l[4:], " #")
+		lines = append(lines, strings.TrimSpace(cmd))
+	}
+	return strings.Join(lines, "\n")
 }

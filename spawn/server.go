@@ -75,8 +75,12 @@ type serverConfig struct {
 // server starts. ctx bounds the wait for the lock and for readiness; it
 // does not govern the server's life.
 //
-// The server logs "serving" (with its pid), its idle exit or signal, and
-// "exited"; the log is appended to and never rotated. It exits with status
+// The server runs server.Run, as `remoted serve` does, on opts.Socket
+// only: it opens no TCP port. Its argv[0], what ps shows, is "remoted:
+// share NAME" (NAME the socket's file name without .sock), and on Linux
+// its process name is "remoted". It logs "serving" (with its pid), where
+// it listens, its idle exit or signal, and "exited"; the log is appended
+// to and never rotated. It exits with status
 // 0 after its idle period with no client (Server.Done) or after SIGTERM,
 // which drains in-flight commands; either way it removes its socket. If the
 // caller outlives the server, the caller reaps it.
