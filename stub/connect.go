@@ -83,6 +83,9 @@ func ConnectOptions(ctx context.Context, o Options) (*Share, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stub: connect: %w", err)
 	}
+	// Children (NewProc) get the URL as normalised here: a relative
+	// socket path made absolute means the same share in any directory.
+	o.URL, _ = addr.Normalize(o.URL)
 	if o.TLSConfig != nil {
 		// A rediss:// URL names the server to verify; a caller's config
 		// without ServerName gets that name, as go-redis's own would.
