@@ -315,7 +315,9 @@ func startRemoted(t testing.TB, args ...string) *testServer {
 	bin := buildRemoted(t)
 	dir := shortTempDir(t)
 	sock := filepath.Join(dir, "remoted.sock")
-	argv := append([]string{"serve", "--unix", sock, "--port", "0", "--bind", "127.0.0.1"}, args...)
+	// A loopback port without a password (--protected-mode no) is the
+	// tests' own server; compat_private_test.go checks the default.
+	argv := append([]string{"serve", "--unix", sock, "--port", "0", "--bind", "127.0.0.1", "--protected-mode", "no"}, args...)
 	cmd := exec.Command(bin, argv...)
 	cmd.Dir = dir
 	srv := &testServer{Name: "remoted", Password: password}

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -28,10 +27,6 @@ const DefaultIdleExit = 5 * time.Second
 // DefaultReadyTimeout bounds how long StartServer waits for a server it
 // started to report readiness.
 const DefaultReadyTimeout = 30 * time.Second
-
-// shutdownGrace is how long a server stopped by SIGTERM drains in-flight
-// commands before closing the rest.
-const shutdownGrace = 10 * time.Second
 
 // ErrServerStart is wrapped by the error StartServer returns when the
 // server it started failed; the error also carries the server's own text.
@@ -80,8 +75,12 @@ type serverConfig struct {
 // server starts. ctx bounds the wait for the lock and for readiness; it
 // does not govern the server's life.
 //
-// The server logs "serving" (with its pid), its idle exit or signal, and
-// "exited"; the log is appended to and never rotated. It exits with status
+// The server runs server.Run, as `remoted serve` does, on opts.Socket
+// only: it opens no TCP port. Its argv[0], what ps shows, is "remoted:
+// share NAME" (NAME the socket's file name without .sock), and on Linux
+// its process name is "remoted". It logs "serving" (with its pid), where
+// it listens, its idle exit or signal, and "exited"; the log is appended
+// to and never rotated. It exits with status
 // 0 after its idle period with no client (Server.Done) or after SIGTERM,
 // which drains in-flight commands; either way it removes its socket. If the
 // caller outlives the server, the caller reaps it.
@@ -195,7 +194,7 @@ func serverCmd(opts ServerOptions) (*exec.Cmd, *os.File, error) {
 	defer readyW.Close()
 	// Not exec.CommandContext: the server must outlive ctx and the caller.
 	cmd := exec.Command(exe)
-	cmd.Args = []string{os.Args[0]}
+	cmd.Args = []string{serverTitle(opts.Socket)}
 	cmd.Env = roleEnv(roleServer, nil)
 	cmd.Dir = "/"
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -228,6 +227,13 @@ func configPipe(cfg serverConfig) (*os.File, error) {
 	return r, nil
 }
 
+// serverTitle is the server's argv[0], what ps shows for it: remoted and
+// the share's name (its socket's, without .sock), not the binary that
+// started it.
+func serverTitle(sock string) string {
+	return "remoted: share " + strings.TrimSuffix(filepath.Base(sock), ".sock")
+}
+
 func logPath(opts ServerOptions) string {
 	if opts.LogFile != "" {
 		return opts.LogFile
@@ -235,8 +241,9 @@ func logPath(opts ServerOptions) string {
 	return opts.Socket + ".log"
 }
 
-// runServer is the server role: listen, report readiness on ready ("ok",
-// or the error text), serve until idle exit or SIGTERM/SIGINT, drain.
+// runServer is the server role: server.Run on the unix socket only, the
+// path `remoted serve` takes too, reporting readiness on ready ("ok", or
+// the error text) and serving until idle exit or SIGTERM/SIGINT.
 func runServer(in io.Reader, ready io.WriteCloser) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("pid", os.Getpid())
 	var cfg serverConfig
@@ -246,47 +253,22 @@ func runServer(in io.Reader, ready io.WriteCloser) error {
 		return err
 	}
 	signal.Ignore(syscall.SIGHUP)
-	runtime.GOMAXPROCS(server.Procs(server.DefaultThreads()))
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
-	defer signal.Stop(sigs)
-	srv := server.New(server.Config{RequirePass: cfg.Password, IdleExit: cfg.IdleExit, Logger: log})
-	ln, err := addr.ListenUnix(cfg.Socket)
-	if err != nil {
+	setProcName("remoted")
+	readied := false
+	err := server.Run(context.Background(), server.RunConfig{
+		Config: server.Config{RequirePass: cfg.Password, IdleExit: cfg.IdleExit, Logger: log},
+		Unix:   cfg.Socket,
+		Ready: func([]net.Addr) {
+			log.Info("serving", "socket", cfg.Socket, "idle_exit", cfg.IdleExit)
+			fmt.Fprintln(ready, "ok")
+			ready.Close()
+			readied = true
+		},
+	})
+	if err != nil && !readied {
 		log.Error("listen failed", "socket", cfg.Socket, "err", err)
 		fmt.Fprintln(ready, err)
-		srv.Close()
-		return err
-	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("serving", "socket", cfg.Socket, "idle_exit", cfg.IdleExit)
-	fmt.Fprintln(ready, "ok")
-	ready.Close()
-	return waitServer(srv, sigs, serveErr, log)
-}
-
-// waitServer waits for the server's end — idle exit, a signal (then a
-// draining shutdown) or a failed listener — and logs it.
-func waitServer(srv *server.Server, sigs <-chan os.Signal, serveErr <-chan error, log *slog.Logger) error {
-	select {
-	case <-srv.Done():
-	case sig := <-sigs:
-		log.Info("shutting down", "signal", sig.String())
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		srv.Shutdown(ctx)
-	case err := <-serveErr:
-		if !errors.Is(err, server.ErrServerClosed) {
-			srv.Close()
-			log.Error("serve failed", "err", err)
-			return err
-		}
-	}
-	if err := <-serveErr; err != nil && !errors.Is(err, server.ErrServerClosed) {
-		log.Error("serve failed", "err", err)
-		return err
 	}
 	log.Info("exited")
-	return nil
+	return err
 }

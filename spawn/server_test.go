@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/remoted/remoted/internal/testproc"
 	"github.com/remoted/remoted/spawn"
 )
 
@@ -66,6 +68,28 @@ func TestStartServerPassword(t *testing.T) {
 	}
 	if n := len(serverPids(t, sock)); n != 1 {
 		t.Errorf("%d servers started, want 1", n)
+	}
+}
+
+// TestStartServerLooks: the auto-started server shows in ps as remoted
+// and its share, not as the binary that started it, and listens on its
+// unix socket only: no TCP port another local user could reach.
+func TestStartServerLooks(t *testing.T) {
+	sock, pid := startServer(t, spawn.ServerOptions{Socket: filepath.Join(shortDir(t), "work.sock"), IdleExit: -1})
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || string(cmdline) != "remoted: share work\x00" {
+		t.Errorf("server's argv = %q, %v; want \"remoted: share work\"", cmdline, err)
+	}
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil || string(comm) != "remoted\n" {
+		t.Errorf("server's name (comm) = %q, %v; want remoted", comm, err)
+	}
+	if got := do(t, dial(t, sock), "PING"); got != "+PONG" {
+		t.Fatalf("PING = %q", got)
+	}
+	lns, err := testproc.TCPListeners(pid)
+	if err != nil || len(lns) > 0 {
+		t.Errorf("auto-started server listens on TCP: %v, %v; want the unix socket only", lns, err)
 	}
 }
 

@@ -25,9 +25,10 @@ import (
 // Options configures ConnectOptions. Zero values mean the documented
 // defaults.
 type Options struct {
-	// URL is the share's address: unix:///path/to.sock,
-	// redis://[user:pass@]host:port[/0] or rediss://... for TLS. Empty
-	// means DefaultURL(). For a Redis Cluster, any one node's URL will do;
+	// URL is the share's address: unix:///path/to.sock (with a password,
+	// unix://:PASS@/path/to.sock or unix:///path/to.sock?password=PASS),
+	// redis://[user:pass@]host:port[/0], rediss://... for TLS, a bare
+	// socket path (/tmp/x.sock) or host:port. Empty means DefaultURL(). For a Redis Cluster, any one node's URL will do;
 	// addr=host:port parameters name more nodes to try first contact with
 	// (redis://node1:7000?addr=node2:7000&addr=node3:7000), as go-redis's
 	// ParseClusterURL reads them.
@@ -82,6 +83,9 @@ func ConnectOptions(ctx context.Context, o Options) (*Share, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stub: connect: %w", err)
 	}
+	// Children (NewProc) get the URL as normalised here: a relative
+	// socket path made absolute means the same share in any directory.
+	o.URL, _ = addr.Normalize(o.URL)
 	if o.TLSConfig != nil {
 		// A rediss:// URL names the server to verify; a caller's config
 		// without ServerName gets that name, as go-redis's own would.
@@ -147,9 +151,13 @@ func ConnectOptions(ctx context.Context, o Options) (*Share, error) {
 
 // parseURL parses a share URL as go-redis's ParseURL does, after taking
 // out the addr parameters of a cluster URL; seeds is the URL's address
-// followed by theirs.
+// followed by theirs. Its errors name the URL without its password.
 func parseURL(raw string) (o *redis.Options, seeds []string, err error) {
-	u, err := url.Parse(raw)
+	norm, err := addr.Normalize(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := url.Parse(norm)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -160,10 +168,10 @@ func parseURL(raw string) (o *redis.Options, seeds []string, err error) {
 		u.RawQuery = q.Encode()
 	}
 	if o, err = redis.ParseURL(u.String()); err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%s: %w", addr.Redact(raw), err)
 	}
 	if len(more) > 0 && o.Network == "unix" {
-		return nil, nil, errors.New("addr= names cluster nodes, which a unix:// URL cannot reach")
+		return nil, nil, fmt.Errorf("%s: addr= names cluster nodes, which a unix:// URL cannot reach", addr.Redact(raw))
 	}
 	return o, append([]string{o.Addr}, more...), nil
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -74,7 +73,10 @@ func bench(args []string) error {
 		}
 	}
 	f := benchFlags{}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs := newFlagSet("bench", `Start remoted and redis-server side by side and run redis-benchmark against
+both in every cell (transport, clients, pipeline), alternating which goes
+first. Print each server's median requests per second and the median of the
+ratios remoted/redis of back-to-back runs, with a confidence interval.`)
 	fs.IntVar(&f.requests, "n", 200000, "requests per run (a tenth for one client)")
 	fs.IntVar(&f.repeat, "repeat", 6, "runs per cell and server; the medians are reported")
 	fs.StringVar(&f.tests, "t", "set,get", "redis-benchmark tests")
@@ -85,7 +87,7 @@ func bench(args []string) error {
 	fs.BoolVar(&f.pin, "pin", false, "run redis-benchmark on the first CPU and both servers on the others")
 	fs.BoolVar(&f.self, "self", false, "measure against a second remoted instead of redis-server: the ratios then show the noise of the machine and the client")
 	fs.BoolVar(&f.redisSelf, "redis-self", false, "measure redis-server against a second redis-server, no remoted: the same noise, for Redis itself")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if f.redisSelf && (f.self || f.cpuprofile != "") {
@@ -291,7 +293,9 @@ func startBenchRemoted(ctx context.Context, dir, name, cpuprofile string, cpus *
 		return nil, err
 	}
 	sock := filepath.Join(dir, name+".sock")
-	args := []string{"serve", "--unix", sock, "--port", "0", "--log-level", "info"}
+	// A loopback port without a password: the benchmark's own temporary
+	// server, gone when it ends.
+	args := []string{"serve", "--unix", sock, "--port", "0", "--protected-mode", "no", "--log-level", "info"}
 	if cpuprofile != "" {
 		args = append(args, "--cpuprofile", cpuprofile)
 	}

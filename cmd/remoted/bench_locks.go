@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	mrand "math/rand/v2"
 	"os"
@@ -45,14 +44,15 @@ import (
 // goroutine per client, or a client library, the client spent more CPU
 // per critical section than the server and the benchmark measured it.
 func benchLocks(args []string) error {
-	fs := flag.NewFlagSet("bench locks", flag.ContinueOnError)
+	fs := newFlagSet("bench locks", `Measure lock handoffs per second: remoted's LOCK against Redis's SET NX PX
+recipe with backoff, sent one command at a time and pipelined.`)
 	dur := fs.Duration("d", 3*time.Second, "how long each cell runs")
 	think := fs.Duration("think", 0, "time each client spends away from the lock between release and its next acquire")
 	redisBin := fs.String("redis-server", "redis-server", "redis-server binary")
 	cpuprofile := fs.String("cpuprofile", "", "write remoted's CPU profile here")
 	modes := fs.String("modes", "round trips,pipelined", "modes to run, comma-separated")
 	clientList := fs.String("clients", "2,10,50", "contending clients per cell, comma-separated")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	var counts []int

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -64,11 +63,13 @@ var procsChild = stub.Register("bench.procs", func(ctx context.Context, s *stub.
 // while. It prints the wall times, the children's summed PSS (read while
 // all are connected), the server's RSS, and the observer's latencies.
 func benchProcs(args []string) error {
-	fs := flag.NewFlagSet("bench procs", flag.ContinueOnError)
+	fs := newFlagSet("bench procs", `Start N NewProc children on one auto-started share, each connecting, waiting
+until all are connected, then incrementing one counter; print the times,
+the children's memory, the server's RSS and an observer's GET latencies.`)
 	n := fs.Int("n", 2000, "child processes")
 	incrs := fs.Int("incrs", 100, "INCRs per child")
 	locked := fs.Bool("locked", false, "increment by GET and SET under the share-wide lock (LOCK/UNLOCK), not INCR")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "rp")

@@ -10,11 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
-	"runtime"
 	"runtime/pprof"
 	"strconv"
-	"syscall"
+	"strings"
 	"time"
 
 	"github.com/remoted/remoted/internal/addr"
@@ -27,6 +25,8 @@ type serveFlags struct {
 	port        int
 	bind        string
 	requirepass string
+	passFile    string
+	protected   yesNo
 	idleExit    time.Duration
 	maxClients  int
 	logLevel    string
@@ -36,31 +36,92 @@ type serveFlags struct {
 	tlsPort     int
 	tlsCert     string
 	tlsKey      string
+	set         map[string]bool // the flags given
 }
 
+// yesNo is a flag spelled as Redis spells its booleans: yes or no (true
+// and false too).
+type yesNo bool
+
+func (v *yesNo) String() string {
+	if v != nil && *v {
+		return "yes"
+	}
+	return "no"
+}
+
+func (v *yesNo) Set(s string) error {
+	switch strings.ToLower(s) {
+	case "yes", "true":
+		*v = true
+	case "no", "false":
+		*v = false
+	default:
+		return fmt.Errorf("want yes or no, not %q", s)
+	}
+	return nil
+}
+
+const serveSummary = `Serve a share until SIGINT or SIGTERM (then drain in-flight commands, close
+the clients, remove the socket and exit 0), SHUTDOWN, or --idle-exit.
+
+By default it listens on the default share's unix socket only: mode 0600 in
+a 0700 directory, so only its user reaches it and no password is needed.
+TCP is opened only when asked for (--port, --bind, --tls-port), and then it
+needs --requirepass (or --requirepass-file): any local user can connect to a
+TCP port, even on 127.0.0.1, and without a password could read the share or
+freeze it with LOCK. This is Redis's protected-mode reasoning, made strict:
+Redis without a password refuses only clients from other machines.
+--protected-mode no accepts a passwordless TCP listener on a loopback
+address, for a machine whose every user you trust; an address other than
+loopback always needs a password.`
+
 func parseServeFlags(args []string) (*serveFlags, error) {
-	f := &serveFlags{}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	f := &serveFlags{protected: true, set: map[string]bool{}}
+	fs := newFlagSet("serve", serveSummary)
 	fs.StringVar(&f.unix, "unix", addr.DefaultSocket(), "unix socket path (\"\" for none)")
-	fs.IntVar(&f.port, "port", addr.DefaultPort, "TCP port (0 picks a free one, -1 for none)")
-	fs.StringVar(&f.bind, "bind", "127.0.0.1", "TCP address to bind; non-loopback needs --requirepass")
-	fs.StringVar(&f.requirepass, "requirepass", "", "password clients must AUTH with")
+	fs.IntVar(&f.port, "port", -1, fmt.Sprintf("also listen on this TCP port on --bind (0 picks a free one; with --bind alone, %d); needs a password", addr.DefaultPort))
+	fs.StringVar(&f.bind, "bind", "127.0.0.1", "address of the TCP and TLS listeners; anything but loopback always needs a password")
+	fs.StringVar(&f.requirepass, "requirepass", "", "password clients must AUTH with (other users can read it in ps: prefer --requirepass-file)")
+	fs.StringVar(&f.passFile, "requirepass-file", "", "read the password from the first line of this file")
+	fs.Var(&f.protected, "protected-mode", "yes: TCP and TLS listeners need a password; no: a loopback one may go without")
 	fs.DurationVar(&f.idleExit, "idle-exit", 0, "exit after this long without a client (0: never)")
 	fs.IntVar(&f.maxClients, "maxclients", 10000, "most clients connected at once")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.IntVar(&f.tlsPort, "tls-port", -1, "TLS port on --bind (0 picks a free one, -1 for none); needs --tls-cert-file and --tls-key-file")
+	fs.IntVar(&f.tlsPort, "tls-port", -1, "TLS port on --bind (0 picks a free one, -1 for none); needs --tls-cert-file, --tls-key-file and a password")
 	fs.StringVar(&f.tlsCert, "tls-cert-file", "", "PEM certificate (chain) for --tls-port")
 	fs.StringVar(&f.tlsKey, "tls-key-file", "", "PEM private key for --tls-port")
 	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "event loops, each an OS thread while it runs (Go gets one more: GOMAXPROCS); default half the CPUs")
 	fs.DurationVar(&f.busyPoll, "busy-poll", server.DefaultBusyPoll, "how long an event loop polls for more work before it sleeps, while polling pays (0: never)")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile here until exit (for benchmarks)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	if f.set["bind"] && !f.set["port"] && !f.set["tls-port"] {
+		f.port = addr.DefaultPort // --bind asks for TCP
 	}
-	return f, nil
+	return f, f.readPassFile()
+}
+
+// readPassFile reads --requirepass-file, if given.
+func (f *serveFlags) readPassFile() error {
+	if f.passFile == "" {
+		return nil
+	}
+	if f.requirepass != "" {
+		return fmt.Errorf("serve: --requirepass and --requirepass-file both given")
+	}
+	b, err := os.ReadFile(f.passFile)
+	if err != nil {
+		return fmt.Errorf("serve: --requirepass-file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f.requirepass = strings.TrimSuffix(line, "\r")
+	if f.requirepass == "" {
+		return fmt.Errorf("serve: --requirepass-file %s: the first line is empty", f.passFile)
+	}
+	return nil
 }
 
 func newLogger(level string) (*slog.Logger, error) {
@@ -71,31 +132,14 @@ func newLogger(level string) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
 }
 
-// serve runs a share server until SIGINT/SIGTERM, SHUTDOWN or idle exit.
+// serve runs a share server with server.Run, the path the auto-started
+// server also takes.
 func serve(args []string) error {
 	f, err := parseServeFlags(args)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(f.logLevel)
-	if err != nil {
-		return err
-	}
-	if f.threads <= 0 {
-		return fmt.Errorf("--threads %d: need at least one event loop", f.threads)
-	}
-	runtime.GOMAXPROCS(server.Procs(f.threads))
-	if f.port >= 0 || f.tlsPort >= 0 {
-		if err := addr.CheckBind(f.bind, f.requirepass); err != nil {
-			return err
-		}
-	}
-	// Catch signals before anything listens, so that a client that has
-	// seen the socket can always stop the server cleanly.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	lns, err := listen(f)
+	rc, err := f.runConfig()
 	if err != nil {
 		return err
 	}
@@ -106,135 +150,59 @@ func serve(args []string) error {
 		}
 		defer stop()
 	}
-	srv := server.New(server.Config{
-		RequirePass: f.requirepass,
-		MaxClients:  f.maxClients,
-		IdleExit:    f.idleExit,
-		Logger:      log,
-		Threads:     f.threads,
-		BusyPoll:    cmp.Or(f.busyPoll, -1), // 0 on the command line: never
-	})
-	// A GC ballast: 64 MiB allocated and never touched (so never
-	// resident) makes the collector's heap target at least that, so a
-	// server with a small keyspace does not collect dozens of times a
-	// second under load (every SET allocates its value). GOGC=400, which
-	// has the same effect, measured 15% more redis-benchmark -P 16
-	// throughput.
-	ballast := make([]byte, 64<<20)
-	defer runtime.KeepAlive(ballast)
-	errc := make(chan error, len(lns))
-	for _, ln := range lns {
-		log.Info("listening", "network", ln.Addr().Network(), "addr", ln.Addr().String())
-		go func() { errc <- srv.Serve(ln) }()
+	err = server.Run(context.Background(), rc)
+	if errors.Is(err, server.ErrProtectedMode) || errors.Is(err, server.ErrNeedPassword) {
+		return fmt.Errorf("serve: %s", strings.TrimPrefix(err.Error(), "addr: "))
 	}
-	logHowToReach(log, lns, f.requirepass != "")
-
-	select {
-	case sig := <-sigs:
-		log.Info("shutting down", "signal", sig.String())
-	case <-srv.Done():
-	case err := <-errc:
-		if !errors.Is(err, server.ErrServerClosed) {
-			srv.Close()
-			return err
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		log.Warn("shutdown did not drain in time; closed the rest", "err", err)
-	}
-	for range lns {
-		if err := <-errc; err != nil && !errors.Is(err, server.ErrServerClosed) {
-			log.Warn("listener", "err", err)
-		}
-	}
-	log.Info("stopped")
-	return nil
+	return err
 }
 
-// listen opens the unix socket, the TLS port and the TCP port that f asks
-// for, in that order (the order they are logged in).
-func listen(f *serveFlags) ([]net.Listener, error) {
-	var lns []net.Listener
-	if f.unix != "" {
-		ln, err := addr.ListenUnix(f.unix)
-		if err != nil {
-			return nil, err
-		}
-		lns = append(lns, ln)
+// runConfig turns the flags into server.Run's configuration.
+func (f *serveFlags) runConfig() (server.RunConfig, error) {
+	log, err := newLogger(f.logLevel)
+	if err != nil {
+		return server.RunConfig{}, err
 	}
-	if f.tlsPort >= 0 {
-		ln, err := listenTLS(f)
-		if err != nil {
-			for _, l := range lns {
-				l.Close()
-			}
-			return nil, err
-		}
-		lns = append(lns, ln)
+	if f.threads <= 0 {
+		return server.RunConfig{}, fmt.Errorf("serve: --threads %d: need at least one event loop", f.threads)
+	}
+	rc := server.RunConfig{
+		Config: server.Config{
+			RequirePass: f.requirepass,
+			MaxClients:  f.maxClients,
+			IdleExit:    f.idleExit,
+			Logger:      log,
+			Threads:     f.threads,
+			BusyPoll:    cmp.Or(f.busyPoll, -1), // 0 on the command line: never
+		},
+		Unix:            f.unix,
+		AllowNoPassword: !bool(f.protected),
 	}
 	if f.port >= 0 {
-		ln, err := net.Listen("tcp", net.JoinHostPort(f.bind, strconv.Itoa(f.port)))
-		if err != nil {
-			for _, l := range lns {
-				l.Close()
-			}
-			return nil, fmt.Errorf("serve: %w", err)
+		rc.TCP = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+	}
+	if f.tlsPort >= 0 {
+		rc.TLS = net.JoinHostPort(f.bind, strconv.Itoa(f.tlsPort))
+		if rc.TLSConfig, err = f.loadTLS(); err != nil {
+			return server.RunConfig{}, err
 		}
-		lns = append(lns, ln)
 	}
-	if len(lns) == 0 {
-		return nil, errors.New("serve: nothing to listen on (--unix \"\" and --port -1)")
+	if rc.Unix == "" && rc.TCP == "" && rc.TLS == "" {
+		return server.RunConfig{}, fmt.Errorf("serve: nothing to listen on (--unix \"\" and no --port)")
 	}
-	return lns, nil
+	return rc, nil
 }
 
-// listenTLS listens on --bind:--tls-port with the given certificate, TLS
-// 1.2 or later. Its address reports the network "tls", so the log tells
-// it from the plain TCP port.
-func listenTLS(f *serveFlags) (net.Listener, error) {
+// loadTLS loads --tls-cert-file and --tls-key-file for TLS 1.2 or later.
+func (f *serveFlags) loadTLS() (*tls.Config, error) {
 	if f.tlsCert == "" || f.tlsKey == "" {
-		return nil, errors.New("serve: --tls-port needs --tls-cert-file and --tls-key-file")
+		return nil, fmt.Errorf("serve: --tls-port needs --tls-cert-file and --tls-key-file")
 	}
 	cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
 	if err != nil {
 		return nil, fmt.Errorf("serve: TLS certificate: %w", err)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(f.bind, strconv.Itoa(f.tlsPort)))
-	if err != nil {
-		return nil, fmt.Errorf("serve: %w", err)
-	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	return tlsListener{tls.NewListener(ln, cfg)}, nil
-}
-
-type tlsListener struct{ net.Listener }
-
-func (l tlsListener) Addr() net.Addr { return tlsAddr{l.Listener.Addr()} }
-
-type tlsAddr struct{ net.Addr }
-
-func (tlsAddr) Network() string { return "tls" }
-
-func logHowToReach(log *slog.Logger, lns []net.Listener, password bool) {
-	auth := ""
-	if password {
-		auth = " -a <password>"
-	}
-	for _, ln := range lns {
-		a := ln.Addr()
-		if a.Network() == "unix" {
-			log.Info("reach it with: redis-cli -s " + a.String() + auth)
-			continue
-		}
-		host, port, _ := net.SplitHostPort(a.String())
-		tlsFlags := ""
-		if a.Network() == "tls" {
-			tlsFlags = " --tls --cacert <ca.pem>"
-		}
-		log.Info("reach it with: redis-cli" + tlsFlags + " -h " + host + " -p " + port + auth)
-	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // startCPUProfile profiles the process into path until stop is called.

@@ -1,6 +1,7 @@
 // Package addr says where a share lives: the default share's private
 // directory and socket paths, the unix listener that keeps them private,
-// and the check that refuses an open network bind without a password.
+// the check that refuses a TCP listener without a password (protected
+// mode), and the share addresses the stub and the command line accept.
 // server, spawn, stub and cmd/remoted share it, so they agree on every
 // path.
 package addr
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -96,22 +98,40 @@ func privateDir(dir string) error {
 	return nil
 }
 
-// ErrNeedPassword is returned by CheckBind for a non-loopback address
+// ErrNeedPassword is returned by CheckTCP for a non-loopback address
 // without a password.
 var ErrNeedPassword = errors.New("addr: refusing to listen on a non-loopback address without a password (set --requirepass)")
 
-// CheckBind refuses a bind address other than loopback unless a password
-// is set: a share must not be open to the network.
-func CheckBind(host, password string) error {
-	if password != "" || host == "localhost" {
+// ErrProtectedMode is returned by CheckTCP for a loopback address without
+// a password when the caller has not opted out of protected mode.
+var ErrProtectedMode = errors.New("addr: refusing to listen on TCP without a password: every local user can reach a TCP port, " +
+	"and without a password any of them could read the share or freeze it with LOCK " +
+	"(set --requirepass, or --protected-mode no to accept that on a loopback address)")
+
+// CheckTCP is remoted's protected mode for a TCP (or TLS) listener on
+// host. A unix socket is private to its user (mode 0600 in a 0700
+// directory), a TCP port is not: on loopback every local user reaches
+// it, elsewhere the network does. So without a password CheckTCP refuses
+// any TCP listener (ErrProtectedMode) unless allowNoPassword, and even
+// then refuses a non-loopback host (ErrNeedPassword). Redis's
+// protected-mode refuses only non-loopback clients of a server without a
+// password; a share must also be closed to the other users of its
+// machine.
+func CheckTCP(host, password string, allowNoPassword bool) error {
+	if password != "" {
 		return nil
 	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("addr: bind address %q: %w", host, err)
+	if host != "localhost" {
+		a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+		if err != nil {
+			return fmt.Errorf("addr: bind address %q: %w", host, err)
+		}
+		if !a.IsLoopback() {
+			return ErrNeedPassword
+		}
 	}
-	if !addr.IsLoopback() {
-		return ErrNeedPassword
+	if !allowNoPassword {
+		return ErrProtectedMode
 	}
 	return nil
 }

@@ -1,18 +1,34 @@
 package addr
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
-func TestCheckBind(t *testing.T) {
+func TestCheckTCP(t *testing.T) {
 	for _, tc := range []struct {
 		host, pass string
-		ok         bool
+		optOut     bool
+		want       error
 	}{
-		{"127.0.0.1", "", true}, {"::1", "", true}, {"localhost", "", true},
-		{"0.0.0.0", "", false}, {"10.1.2.3", "", false}, {"0.0.0.0", "pw", true},
+		{"127.0.0.1", "", false, ErrProtectedMode},
+		{"::1", "", false, ErrProtectedMode},
+		{"[::1]", "", false, ErrProtectedMode},
+		{"localhost", "", false, ErrProtectedMode},
+		{"127.0.0.1", "", true, nil},
+		{"[::1]", "", true, nil},
+		{"localhost", "", true, nil},
+		{"127.0.0.1", "pw", false, nil},
+		{"0.0.0.0", "", true, ErrNeedPassword},
+		{"10.1.2.3", "", true, ErrNeedPassword},
+		{"0.0.0.0", "pw", false, nil},
+		{"::", "pw", false, nil},
 	} {
-		err := CheckBind(tc.host, tc.pass)
-		if (err == nil) != tc.ok {
-			t.Errorf("CheckBind(%q, %q) = %v", tc.host, tc.pass, err)
+		if err := CheckTCP(tc.host, tc.pass, tc.optOut); !errors.Is(err, tc.want) {
+			t.Errorf("CheckTCP(%q, %q, %v) = %v, want %v", tc.host, tc.pass, tc.optOut, err, tc.want)
 		}
+	}
+	if err := CheckTCP("nohost", "", true); err == nil {
+		t.Error("CheckTCP accepted an unparseable host")
 	}
 }
