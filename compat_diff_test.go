@@ -832,10 +832,17 @@ type diffPeer struct {
 // and compares every raw reply byte for byte, except where allowList says
 // otherwise: in RESP2 over TCP and, on new connections after HELLO 3, in
 // RESP3 over the unix socket. Then raw protocol (and protocol error) input
-// is compared: what each server answers and whether it closes.
+// is compared: what each server answers and whether it closes. It runs
+// twice: with remoted serving connections from its event loops, and from
+// a goroutine each (--portable), as on every OS but Linux.
 func TestDifferential(t *testing.T) {
+	t.Run("loop", func(t *testing.T) { testDifferential(t) })
+	t.Run("portable", func(t *testing.T) { testDifferential(t, "--portable") })
+}
+
+func testDifferential(t *testing.T, remotedArgs ...string) {
 	ref := startRedis(t)
-	sut := startRemoted(t)
+	sut := startRemoted(t, remotedArgs...)
 	label := sut.Name
 	if selftest() {
 		label = "redis-server(selftest)"

@@ -68,6 +68,7 @@ func TestPrivateTCPRefusedWithoutPassword(t *testing.T) {
 		{"--port", "0"},
 		{"--bind", "127.0.0.1"},
 		{"--bind", "::1", "--port", "0"},
+		{"--bind", "[::1]", "--port", "0"},
 		{"--tls-port", "0", "--tls-cert-file", certFile, "--tls-key-file", keyFile},
 		{"--port", "0", "--protected-mode", "yes"},
 	} {
@@ -118,6 +119,20 @@ func TestPrivateTCPWithPassword(t *testing.T) {
 	out, _ := exec.Command(testdep.Tool(t, "redis-cli"), "-h", host, "-p", port, "lock").CombinedOutput()
 	if !strings.Contains(string(out), "NOAUTH") {
 		t.Errorf("redis-cli -p %s lock without a password: %q, want NOAUTH", port, out)
+	}
+}
+
+// TestBindIPv6: an IPv6 bind address is served, bracketed or not.
+func TestBindIPv6(t *testing.T) {
+	if selftest() {
+		t.Skip("remoted's own command line")
+	}
+	for _, bind := range []string{"::1", "[::1]"} {
+		s := serveArgs(t, nil, 1, "--unix", "", "--bind", bind, "--port", "0", "--requirepass", "pw")
+		c := dialRESP(t, "tcp", s.addrs["tcp"])
+		if raw, _, err := c.Do("AUTH", "pw"); err != nil || string(raw) != "+OK\r\n" {
+			t.Errorf("--bind %s: AUTH over %s: %q, %v", bind, s.addrs["tcp"], raw, err)
+		}
 	}
 }
 

@@ -118,6 +118,9 @@ func Run(ctx context.Context, rc RunConfig) error {
 
 // check refuses what Run cannot serve before anything listens.
 func (rc *RunConfig) check() error {
+	if err := rc.Config.Check(); err != nil {
+		return err
+	}
 	if rc.Threads < 0 {
 		return fmt.Errorf("server: %d threads: need at least one event loop", rc.Threads)
 	}

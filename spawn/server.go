@@ -182,7 +182,7 @@ func serverCmd(opts ServerOptions) (*exec.Cmd, *os.File, error) {
 		return nil, nil, err
 	}
 	defer cfgR.Close()
-	logf, err := os.OpenFile(logPath(opts), os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NOFOLLOW, 0o600)
+	logf, err := os.OpenFile(logPath(opts), os.O_WRONLY|os.O_CREATE|os.O_APPEND|oNoFollow, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("log file: %w", err)
 	}
@@ -199,7 +199,7 @@ func serverCmd(opts ServerOptions) (*exec.Cmd, *os.File, error) {
 	cmd.Dir = "/"
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{cfgR, readyW} // fdIn, fdOut
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = detachedAttr(true)
 	if err := cmd.Start(); err != nil {
 		readyR.Close()
 		return nil, nil, err

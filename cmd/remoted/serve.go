@@ -36,6 +36,10 @@ type serveFlags struct {
 	tlsPort     int
 	tlsCert     string
 	tlsKey      string
+	portable    bool
+	outLimit    string
+	keepAlive   int
+	timeout     int
 	set         map[string]bool // the flags given
 }
 
@@ -93,6 +97,10 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 	fs.StringVar(&f.tlsKey, "tls-key-file", "", "PEM private key for --tls-port")
 	fs.IntVar(&f.threads, "threads", server.DefaultThreads(), "event loops, each an OS thread while it runs (Go gets one more: GOMAXPROCS); default half the CPUs")
 	fs.DurationVar(&f.busyPoll, "busy-poll", server.DefaultBusyPoll, "how long an event loop polls for more work before it sleeps, while polling pays (0: never)")
+	fs.BoolVar(&f.portable, "portable", false, "serve every connection from a goroutine of its own, as on every OS but Linux, instead of the event loops (for testing)")
+	fs.StringVar(&f.outLimit, "client-output-buffer-limit", server.DefaultOutputLimits, "Redis's client-output-buffer-limit: per class, the hard and soft limits on replies left unread and the soft limit's seconds")
+	fs.IntVar(&f.keepAlive, "tcp-keepalive", int(server.DefaultTCPKeepAlive/time.Second), "seconds between TCP keepalive probes of an idle TCP client (0: none)")
+	fs.IntVar(&f.timeout, "timeout", 0, "close a client idle this many seconds (0: never)")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile here until exit (for benchmarks)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return nil, err
@@ -163,26 +171,35 @@ func (f *serveFlags) runConfig() (server.RunConfig, error) {
 	if err != nil {
 		return server.RunConfig{}, err
 	}
+	if f.timeout < 0 || f.keepAlive < 0 {
+		return server.RunConfig{}, fmt.Errorf("serve: --timeout and --tcp-keepalive take seconds, 0 or more")
+	}
 	if f.threads <= 0 {
 		return server.RunConfig{}, fmt.Errorf("serve: --threads %d: need at least one event loop", f.threads)
 	}
 	rc := server.RunConfig{
 		Config: server.Config{
-			RequirePass: f.requirepass,
-			MaxClients:  f.maxClients,
-			IdleExit:    f.idleExit,
-			Logger:      log,
-			Threads:     f.threads,
-			BusyPoll:    cmp.Or(f.busyPoll, -1), // 0 on the command line: never
+			RequirePass:             f.requirepass,
+			MaxClients:              f.maxClients,
+			IdleExit:                f.idleExit,
+			Logger:                  log,
+			Threads:                 f.threads,
+			BusyPoll:                cmp.Or(f.busyPoll, -1), // 0 on the command line: never
+			Portable:                f.portable,
+			Timeout:                 time.Duration(f.timeout) * time.Second,
+			TCPKeepAlive:            cmp.Or(time.Duration(f.keepAlive)*time.Second, -1), // 0: none
+			ClientOutputBufferLimit: f.outLimit,
 		},
 		Unix:            f.unix,
 		AllowNoPassword: !bool(f.protected),
 	}
+	// An IPv6 address may come bracketed, as in a URL ([::1]).
+	bind := strings.TrimSuffix(strings.TrimPrefix(f.bind, "["), "]")
 	if f.port >= 0 {
-		rc.TCP = net.JoinHostPort(f.bind, strconv.Itoa(f.port))
+		rc.TCP = net.JoinHostPort(bind, strconv.Itoa(f.port))
 	}
 	if f.tlsPort >= 0 {
-		rc.TLS = net.JoinHostPort(f.bind, strconv.Itoa(f.tlsPort))
+		rc.TLS = net.JoinHostPort(bind, strconv.Itoa(f.tlsPort))
 		if rc.TLSConfig, err = f.loadTLS(); err != nil {
 			return server.RunConfig{}, err
 		}
