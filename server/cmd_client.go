@@ -109,6 +109,28 @@ func (s *Server) clientsSnapshot() []*client {
 
 // infoLine renders the client as one CLIENT LIST line. curCmd, if not
 // empty, is shown as the last command (the one running now).
+// listFlags are CLIENT LIST's flags and lock-wait fields.
+func (c *client) listFlags(inMulti bool) (flags, lockWait string) {
+	lockWait = "0"
+	if inMulti {
+		flags += "x"
+	}
+	if c.lockWait.Load() || c.gateWait.Load() {
+		flags += "b"
+		lockWait = "1"
+	}
+	if c.dirtyCAS.Load() {
+		flags += "d"
+	}
+	if c.tr.unixPath != "" {
+		flags += "U"
+	}
+	if flags == "" {
+		flags = "N"
+	}
+	return flags, lockWait
+}
+
 func (c *client) infoLine(now time.Time, curCmd string) string {
 	c.mu.Lock()
 	name, lib, ver, proto := c.name, c.libName, c.libVer, c.proto
@@ -123,40 +145,25 @@ func (c *client) infoLine(now time.Time, curCmd string) string {
 			last = "exec" // Redis shows the EXEC running it
 		}
 	}
-	flags := ""
 	multi := c.txQueued.Load()
-	if multi >= 0 {
-		flags += "x"
+	flags, lockWait := c.listFlags(multi >= 0)
+	// omem: replies waiting for the client to read them (meanwhile its
+	// input is not read), shown as Redis shows its reply list: oll blocks
+	// of up to 16 KiB. qbuf: input received and not yet run.
+	omem, events := c.tr.omem.Load(), "r"
+	if omem > 0 {
+		events = "w"
 	}
-	lockWait := "0"
-	if c.lockWait.Load() || c.gateWait.Load() {
-		flags += "b"
-		lockWait = "1"
-	}
-	if c.dirtyCAS.Load() {
-		flags += "d"
-	}
-	if c.tr.unixPath != "" {
-		flags += "U"
-	}
-	if flags == "" {
-		flags = "N"
-	}
-	// omem: replies waiting for the client to read them; meanwhile its
-	// input is not read.
-	omem, events := "0", "r"
-	if n := c.tr.omem.Load(); n > 0 {
-		omem, events = itoa(n), "w"
-	}
+	qbuf, qfree := c.tr.qbuf.Load(), c.tr.qbufFree.Load()
 	var b strings.Builder
 	for _, kv := range [...][2]string{
 		{"id", itoa(c.id)}, {"addr", c.addr}, {"laddr", c.laddr}, {"fd", itoa(c.tr.fd.Load())},
 		{"name", name}, {"age", itoa(int64(now.Sub(c.created) / time.Second))},
 		{"idle", itoa(c.idleSeconds(now))}, {"flags", flags}, {"db", "0"},
 		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", itoa(multi)},
-		{"qbuf", "0"}, {"qbuf-free", "0"}, {"argv-mem", "0"}, {"multi-mem", "0"},
-		{"rbs", "0"}, {"rbp", "0"}, {"obl", "0"}, {"oll", "0"}, {"omem", omem},
-		{"tot-mem", omem}, {"events", events}, {"cmd", last}, {"user", defaultUser},
+		{"qbuf", itoa(qbuf)}, {"qbuf-free", itoa(qfree)}, {"argv-mem", "0"}, {"multi-mem", "0"},
+		{"rbs", "0"}, {"rbp", "0"}, {"obl", "0"}, {"oll", itoa((omem + 16<<10 - 1) / (16 << 10))}, {"omem", itoa(omem)},
+		{"tot-mem", itoa(qbuf + qfree + omem)}, {"events", events}, {"cmd", last}, {"user", defaultUser},
 		{"redir", "-1"}, {"resp", itoa(int64(proto))}, {"lib-name", lib}, {"lib-ver", ver},
 		{"locks", itoa(c.locksHeld.Load())}, {"lock-wait", lockWait},
 	} {

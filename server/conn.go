@@ -41,16 +41,20 @@ type conn struct {
 	needAuth   bool     // the framer applies the unauthenticated limits
 	queryLimit int64    // client-query-buffer-limit, for input read ahead
 
-	out  *redcon.Writer // replies not yet written
-	omem atomic.Int64   // replies the socket has not taken yet, for CLIENT LIST
-	fd   atomic.Int64   // t.fd(), for CLIENT LIST
+	out      *redcon.Writer // replies not yet written
+	quit     bool           // close once the replies are written
+	left     bool           // handed to another owner (MONITOR): the driver lets go
+	handOff  func()         // starts that owner, once the batch is done with cn
+	overSoft atomic.Int64   // unix ns since the replies unread pass the soft output limit; 0: they do not
 
-	tmu         sync.Mutex   // orders interrupt against a change of transport
-	interrupted int          // 1: interrupted, 2: hard; guarded by tmu
-	quit        bool         // close once the replies are written
-	overSoft    atomic.Int64 // unix ns since the replies unread pass the soft output limit; 0: they do not
-	left        bool         // handed to another owner (MONITOR): the driver lets go
-	handOff     func()       // starts that owner, once the batch is done with cn
+	// For CLIENT LIST, read by other connections.
+	omem     atomic.Int64 // replies the socket has not taken yet
+	qbuf     atomic.Int64 // input received and not yet run
+	qbufFree atomic.Int64 // room left in the input buffer
+	fd       atomic.Int64 // t.fd()
+
+	tmu         sync.Mutex // orders interrupt against a change of transport
+	interrupted int        // 1: interrupted, 2: hard; guarded by tmu
 }
 
 // transport moves a connection's bytes. Only the conn's owner calls it,
@@ -103,6 +107,13 @@ func (cn *conn) feed(b []byte) {
 	if err != nil && cn.perr == nil {
 		cn.perr = err
 	}
+	cn.noteInput()
+}
+
+// noteInput records the input buffer's use for CLIENT LIST.
+func (cn *conn) noteInput() {
+	cn.qbuf.Store(int64(len(cn.in) - cn.off + len(cn.raw)))
+	cn.qbufFree.Store(int64(cap(cn.in) - len(cn.in)))
 }
 
 // next returns the next whole command, or nil. Input the framer left
@@ -146,6 +157,7 @@ func (cn *conn) compact() {
 		cn.in = cn.in[:copy(cn.in, cn.in[cn.off:])]
 	}
 	cn.off, cn.whole = 0, 0
+	cn.noteInput()
 }
 
 // finish ends a batch: it answers a protocol error found after the

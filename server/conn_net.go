@@ -66,7 +66,9 @@ func (t *netTransport) write(cn *conn, p []byte) (int, error) {
 	if n := int64(len(p)); cn.outputOver(n) {
 		return 0, cn.outputLimitReached(n)
 	}
+	cn.omem.Store(int64(len(p))) // unread until Write returns, for CLIENT LIST
 	n, err := t.nc.Write(p)
+	cn.omem.Store(0)
 	cn.outputOver(0) // all taken, or the connection is done
 	return n, err
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +84,43 @@ func TestParseOutputLimits(t *testing.T) {
 	bad := Config{ClientOutputBufferLimit: "normal 1"}
 	if bad.Check() == nil {
 		t.Error("Check accepted a bad client-output-buffer-limit")
+	}
+}
+
+// CLIENT LIST's buffer fields are true: fd is the socket's, qbuf counts
+// input received and not yet run, omem and oll the replies left unread,
+// on both drivers.
+func TestClientListBuffers(t *testing.T) {
+	for _, portable := range []bool{false, true} {
+		_, path := newTestServer(t, Config{Portable: portable})
+		admin := dial(t, path)
+		line := func(id string) string {
+			return admin.Do("CLIENT", "LIST", "ID", id)
+		}
+		field := func(id, name string) int64 {
+			for f := range strings.FieldsSeq(line(id)) {
+				if v, ok := strings.CutPrefix(f, name+"="); ok {
+					n, _ := strconv.ParseInt(v, 10, 64)
+					return n
+				}
+			}
+			t.Fatalf("no %s in %q", name, line(id))
+			return 0
+		}
+		half := dial(t, path)
+		id := half.Do("CLIENT", "ID")
+		if fd := field(id, "fd"); fd <= 2 {
+			t.Errorf("portable=%v: fd=%d", portable, fd)
+		}
+		half.Write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\n01234")
+		waitFor(t, func() bool { return field(id, "qbuf") > 0 })
+		admin.Do("SET", "big", strings.Repeat("x", 4<<20))
+		stalled := dial(t, path)
+		sid := stalled.Do("CLIENT", "ID")
+		stalled.Send("GET", "big")
+		waitFor(t, func() bool { return field(sid, "omem") > 0 })
+		if oll := field(sid, "oll"); oll < 1 {
+			t.Errorf("portable=%v: oll=%d with omem=%d", portable, oll, field(sid, "omem"))
+		}
 	}
 }
