@@ -177,6 +177,7 @@ func (s *Server) infoClients(f *infoFacts) [][2]string {
 // out. used_memory_peak is the highest used_memory INFO has seen.
 func (s *Server) infoMemory(f *infoFacts) [][2]string {
 	used := liveHeap()
+	used -= min(used, s.ballast) // Run's GC ballast is no data
 	peak := s.stats.peakMemory.Load()
 	for used > peak && !s.stats.peakMemory.CompareAndSwap(peak, used) {
 		peak = s.stats.peakMemory.Load()

@@ -102,6 +102,7 @@ func Run(ctx context.Context, rc RunConfig) error {
 		return err
 	}
 	srv := New(rc.Config)
+	srv.ballast = uint64(len(ballast))
 	errc := make(chan error, len(lns))
 	addrs := make([]net.Addr, len(lns))
 	for i, ln := range lns {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -54,8 +55,13 @@ func TestRunServesUntilCancel(t *testing.T) {
 		t.Fatalf("listeners %v, want the unix socket only", addrs)
 	}
 	sock := addrs[0].String()
-	if got := dial(t, sock).Do("PING"); got != "PONG" {
+	c := dial(t, sock)
+	if got := c.Do("PING"); got != "PONG" {
 		t.Fatalf("PING = %q", got)
+	}
+	// used_memory is the data's, not Run's 64 MiB GC ballast.
+	if used, _ := strconv.ParseUint(infoField(t, c, "memory", "used_memory"), 10, 64); used == 0 || used >= gcBallast {
+		t.Errorf("used_memory = %d with an empty share, want under the ballast's %d", used, gcBallast)
 	}
 	if runtime.GOMAXPROCS(0) != Procs(1) {
 		t.Errorf("GOMAXPROCS %d, want Procs(1) = %d", runtime.GOMAXPROCS(0), Procs(1))

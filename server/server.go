@@ -127,6 +127,10 @@ type Server struct {
 	stats    stats
 	locks    *lockTable
 
+	// ballast is the GC ballast Run keeps in the heap (see gcBallast),
+	// which used_memory leaves out. Set before Serve.
+	ballast uint64
+
 	// clock, if set before Serve, replaces time.Now (tests of expiry).
 	clock func() time.Time
 }
