@@ -270,17 +270,21 @@ func MsgConfigPercentileRange(name string) string {
 	return msgConfigSetFailed(name, "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
 }
 
-// Reasons CONFIG SET gives for a bad client-output-buffer-limit, as
-// Redis 7.0 words them.
-const (
-	MsgOutputLimitArgs  = "Wrong number of arguments in buffer limit configuration."
-	MsgOutputLimitClass = "Invalid client class specified in buffer limit configuration."
-	MsgOutputLimitValue = "Error in hard, soft or soft_seconds setting in buffer limit configuration."
-)
+// MsgOutputLimitArgs is CONFIG SET's reply to a client-output-buffer-limit
+// value (name is the parameter) whose groups are not of four words.
+func MsgOutputLimitArgs(name string) string {
+	return msgConfigSetFailed(name, "Wrong number of arguments in buffer limit configuration.")
+}
 
-// MsgConfigFailed is CONFIG SET's reply when the parameter name cannot
-// take the value, for the reason why.
-func MsgConfigFailed(name, why string) string { return msgConfigSetFailed(name, why) }
+// MsgOutputLimitClass: the value names a class Redis does not know.
+func MsgOutputLimitClass(name string) string {
+	return msgConfigSetFailed(name, "Invalid client class specified in buffer limit configuration.")
+}
+
+// MsgOutputLimitValue: the value's limits or seconds do not parse.
+func MsgOutputLimitValue(name string) string {
+	return msgConfigSetFailed(name, "Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+}
 
 // MsgConfigFixed is remoted's own reason, in Redis's form: a parameter
 // Redis can change (save, appendonly, bind, port, maxmemory) that remoted

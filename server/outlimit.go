@@ -41,13 +41,17 @@ const DefaultOutputLimits = "normal 1073741824 0 0 slave 268435456 67108864 60 p
 // errOutputLimit fails the write that took a client past its limit.
 var errOutputLimit = errors.New("server: client output buffer limit reached")
 
+// outputLimitParam is the parameter's name, as CONFIG SET's errors give
+// it.
+const outputLimitParam = "client-output-buffer-limit"
+
 // parseOutputLimits parses a client-output-buffer-limit value into the
 // limits it changes, starting from cur: groups of class, hard, soft and
-// seconds. It returns Redis's reason on error.
+// seconds. It returns Redis's error text for a value it refuses.
 func parseOutputLimits(cur outputLimits, v string) (outputLimits, string) {
 	f := strings.Fields(v)
 	if len(f)%4 != 0 {
-		return cur, resp.MsgOutputLimitArgs
+		return cur, resp.MsgOutputLimitArgs(outputLimitParam)
 	}
 	for i := 0; i < len(f); i += 4 {
 		var l *outputLimit
@@ -59,13 +63,13 @@ func parseOutputLimits(cur outputLimits, v string) (outputLimits, string) {
 		case "pubsub":
 			l = &cur.pubsub
 		default:
-			return cur, resp.MsgOutputLimitClass
+			return cur, resp.MsgOutputLimitClass(outputLimitParam)
 		}
 		hard, ok1 := parseMemory(f[i+1])
 		soft, ok2 := parseMemory(f[i+2])
 		secs, err := strconv.ParseInt(f[i+3], 10, 64)
 		if !ok1 || !ok2 || err != nil || secs < 0 || secs > 1<<31 {
-			return cur, resp.MsgOutputLimitValue
+			return cur, resp.MsgOutputLimitValue(outputLimitParam)
 		}
 		*l = outputLimit{hard: hard, soft: soft, softFor: time.Duration(secs) * time.Second}
 	}
@@ -129,8 +133,9 @@ func (cn *conn) outputLimitReached(n int64) error {
 // Check reports a Config that New would not serve as given: today, a
 // ClientOutputBufferLimit that does not parse.
 func (cfg *Config) Check() error {
-	if _, why := parseOutputLimits(outputLimits{}, cfg.ClientOutputBufferLimit); why != "" {
-		return errors.New("server: client-output-buffer-limit: " + why)
+	if _, errText := parseOutputLimits(outputLimits{}, cfg.ClientOutputBufferLimit); errText != "" {
+		_, why, _ := strings.Cut(errText, ") - ")
+		return errors.New("server: " + outputLimitParam + " " + strconv.Quote(cfg.ClientOutputBufferLimit) + ": " + why)
 	}
 	return nil
 }
@@ -145,7 +150,7 @@ func (s *Server) initialOutputLimits() *outputLimits {
 	}
 	mine, why := parseOutputLimits(ls, s.cfg.ClientOutputBufferLimit)
 	if why != "" {
-		s.log.Error("client-output-buffer-limit: "+why, "value", s.cfg.ClientOutputBufferLimit)
+		s.log.Error(why, "value", s.cfg.ClientOutputBufferLimit)
 		return &ls
 	}
 	return &mine
@@ -154,9 +159,9 @@ func (s *Server) initialOutputLimits() *outputLimits {
 func getOutputLimits(s *Server) string { return s.conf.outputLimits.Load().String() }
 
 func parseOutputLimitsParam(s *Server, p *configParam, v []byte) (func(), string) {
-	ls, why := parseOutputLimits(*s.conf.outputLimits.Load(), string(v))
-	if why != "" {
-		return nil, resp.MsgConfigFailed(p.name, why)
+	ls, errText := parseOutputLimits(*s.conf.outputLimits.Load(), string(v))
+	if errText != "" {
+		return nil, errText
 	}
 	return func() { s.conf.outputLimits.Store(&ls) }, ""
 }

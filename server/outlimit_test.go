@@ -77,6 +77,9 @@ func TestParseOutputLimits(t *testing.T) {
 		{"normal x 2 3", "", "Error in hard, soft or soft_seconds setting in buffer limit configuration."},
 	} {
 		got, why := parseOutputLimits(def, tc.in)
+		if tc.why != "" {
+			tc.why = "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - " + tc.why
+		}
 		if why != tc.why || (why == "" && got.String() != tc.want) {
 			t.Errorf("%q: %q %q, want %q %q", tc.in, got.String(), why, tc.want, tc.why)
 		}
