@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"regexp"
 	"strconv"
 	"syscall"
 	"testing"
@@ -57,6 +58,27 @@ func idleClients(t *testing.T, srv *testServer, n int) (perClient int64, firstPo
 	return perClient, time.Since(start), conns
 }
 
+// afterClose waits until srv has let go of the idle clients (a few of
+// the test's own stay) and returns its RSS then.
+func afterClose(t *testing.T, srv *testServer) int64 {
+	t.Helper()
+	c := dialRESP(t, "unix", srv.UnixPath)
+	for end := time.Now().Add(30 * time.Second); ; {
+		_, v, err := c.Do("INFO", "clients")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`connected_clients:(\d+)`).FindStringSubmatch(v.Str)
+		if n, _ := strconv.Atoi(m[1]); m != nil && n < 10 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("clients still connected: %s", v.Str)
+		}
+	}
+	return rssOf(t, srv.proc.cmd.Process.Pid)
+}
+
 // TestManyIdleClients: 10,000 idle clients (REMOTED_CLIENTS=n for
 // another number) are all served, a new client among them is answered,
 // and maxclients turns the next one away with Redis's error. The RSS per
@@ -77,15 +99,24 @@ func TestManyIdleClients(t *testing.T) {
 	if _, _, err := dialRESP(t, "unix", srv.UnixPath).Do("PING"); err != nil {
 		t.Fatal(err)
 	}
-	raw, _, err := dialRESP(t, "unix", srv.UnixPath).Do("PING")
+	// The server answers the one past maxclients at once and closes.
+	turned := dialRESP(t, "unix", srv.UnixPath)
+	turned.c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	raw, _, err := readRESP(turned.r)
 	if err != nil || string(raw) != "-ERR max number of clients reached\r\n" {
 		t.Errorf("client past maxclients: %q %v", raw, err)
 	}
 	for _, c := range conns {
 		c.Close()
 	}
+	t.Logf("remoted: RSS after they closed: %d MiB", afterClose(t, srv)>>20)
 	if !selftest() {
-		rper, rwait, _ := idleClients(t, startRedis(t, "--maxclients", strconv.Itoa(n+2)), n)
+		rsrv := startRedis(t, "--maxclients", strconv.Itoa(n+2))
+		rper, rwait, rconns := idleClients(t, rsrv, n)
 		t.Logf("redis-server: %d idle clients, %d bytes of RSS each; a new client's PING answered in %v", n, rper, rwait)
+		for _, c := range rconns {
+			c.Close()
+		}
+		t.Logf("redis-server: RSS after they closed: %d MiB", afterClose(t, rsrv)>>20)
 	}
 }
