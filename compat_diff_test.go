@@ -994,13 +994,18 @@ func (r protoResult) String() string {
 // and reports what came back. Errors are returned, not reported, so that
 // it can run on its own goroutine.
 func sendRaw(srv *testServer, tc protoCase) (protoResult, error) {
+	return sendRawWait(srv, tc, quietWait)
+}
+
+// sendRawWait is sendRaw waiting up to wait, not quietWait, for a server
+// that says nothing to close.
+func sendRawWait(srv *testServer, tc protoCase, wait time.Duration) (protoResult, error) {
 	c, err := net.DialTimeout("unix", srv.UnixPath, startTimeout)
 	if err != nil {
 		return protoResult{}, fmt.Errorf("%s: dial: %w", srv.Name, err)
 	}
 	defer c.Close()
 	in := tc.in
-	wait := quietWait
 	if tc.sentinel {
 		in += sentinelCmd
 		wait = replyTimeout
@@ -1051,6 +1056,14 @@ func testProtocolDiff(t *testing.T, ref, sut *testServer, label string, protoCas
 		}
 	}
 	wg.Wait()
+	// A server still silent after quietWait where the other answered and
+	// closed may only be slow (a loaded machine, the race detector): give
+	// it replyTimeout, alone, to do the same.
+	for i, tc := range protoCases {
+		if o := &results[i]; !tc.sentinel && o.res[0].closed && !o.res[1].closed && len(o.res[1].reply) == 0 {
+			o.res[1], o.err[1] = sendRawWait(sut, tc, replyTimeout)
+		}
+	}
 	for i, tc := range protoCases {
 		t.Run(tc.name, func(t *testing.T) {
 			o := results[i]
