@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"os"
-	"regexp"
 	"strconv"
 	"syscall"
 	"testing"
@@ -62,20 +61,7 @@ func idleClients(t *testing.T, srv *testServer, n int) (perClient int64, firstPo
 // the test's own stay) and returns its RSS then.
 func afterClose(t *testing.T, srv *testServer) int64 {
 	t.Helper()
-	c := dialRESP(t, "unix", srv.UnixPath)
-	for end := time.Now().Add(30 * time.Second); ; {
-		_, v, err := c.Do("INFO", "clients")
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := regexp.MustCompile(`connected_clients:(\d+)`).FindStringSubmatch(v.Str)
-		if n, _ := strconv.Atoi(m[1]); m != nil && n < 10 {
-			break
-		}
-		if time.Now().After(end) {
-			t.Fatalf("clients still connected: %s", v.Str)
-		}
-	}
+	waitClients(t, dialRESP(t, "unix", srv.UnixPath), func(n int) bool { return n < 10 })
 	return rssOf(t, srv.proc.cmd.Process.Pid)
 }
 
