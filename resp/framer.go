@@ -95,6 +95,20 @@ func NewFramer(lim Limits) *Framer {
 	return &Framer{lim: lim}
 }
 
+// SetLimits changes the proto-max-bulk-len and client-query-buffer-limit
+// the framer applies from its next call on (zero or less: the default),
+// for a CONFIG SET that must reach connected clients as in Redis. A bulk
+// already under way keeps the length it was allowed.
+func (f *Framer) SetLimits(maxBulkLen, maxQueryBuffer int64) {
+	if maxBulkLen <= 0 {
+		maxBulkLen = DefaultMaxBulkLen
+	}
+	if maxQueryBuffer <= 0 {
+		maxQueryBuffer = DefaultMaxQueryBuffer
+	}
+	f.lim.MaxBulkLen, f.lim.MaxQueryBuffer = maxBulkLen, maxQueryBuffer
+}
+
 // feed is Frame for a whole stream at once, for tests: it appends to dst
 // the canonical RESP for the bytes in src and returns it, with a
 // *ProtocolError after the commands completed before one.

@@ -23,9 +23,8 @@ import (
 // the next connection accepted (connected clients stay); timeout, every
 // client from the next check; proto-max-bulk-len, SETRANGE and APPEND
 // at once. The framing limits (proto-max-bulk-len, client-query-buffer-
-// limit) reach connections accepted after the change: each connection's
-// framer holds a copy of them, where Redis reads the globals at each parse
-// and so applies them to connected clients too.
+// limit) reach every connection at its next read, as in Redis, which reads
+// them at each parse (see conn.feed).
 type liveConfig struct {
 	mu              sync.Mutex // serialises CONFIG SET
 	requirePass     atomic.Pointer[string]

@@ -52,18 +52,21 @@ func TestConfigSetRequirePass(t *testing.T) {
 // connections accepted after it.
 func TestConfigSetLimits(t *testing.T) {
 	_, path := newTestServer(t, Config{})
-	admin := dial(t, path)
+	admin, before := dial(t, path), dial(t, path)
 	run(t, admin, []cmdCase{
-		{[]string{"CONFIG", "SET", "maxclients", "1", "proto-max-bulk-len", "1mb"}, "OK"},
-		{[]string{"CONFIG", "GET", "maxclients"}, "[maxclients 1]"},
+		{[]string{"CONFIG", "SET", "maxclients", "2", "proto-max-bulk-len", "1mb"}, "OK"},
+		{[]string{"CONFIG", "GET", "maxclients"}, "[maxclients 2]"},
 	})
 	refused := dial(t, path)
 	if got, closed := refused.ReadRaw(5 * time.Second); got != "-"+resp.MsgMaxClients+"\r\n" || !closed {
 		t.Errorf("past maxclients: got %q (closed %v)", got, closed)
 	}
 	big := strings.Repeat("x", 1<<20+1)
-	if got := admin.Do("SET", "k", big); got != "OK" {
-		t.Errorf("SET on a connection made before: %.40q", got) // its framer keeps the old limit
+	// A connection made before the change is held to it at its next
+	// command, as in Redis.
+	before.Write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + strconv.Itoa(len(big)) + "\r\n")
+	if got, closed := before.ReadRaw(5 * time.Second); got != "-"+resp.MsgProtoInvalidBulk+"\r\n" || !closed {
+		t.Errorf("bulk past the new proto-max-bulk-len, connected before: got %q (closed %v)", got, closed)
 	}
 	if got := admin.Do("SETRANGE", "k", strconv.Itoa(1<<20), "x"); got != resp.MsgStringTooLong {
 		t.Errorf("SETRANGE past proto-max-bulk-len: %q", got)

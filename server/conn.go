@@ -39,7 +39,6 @@ type conn struct {
 	args       [][]byte // the command being run, pointing into in
 	perr       error    // a protocol error after the whole commands in in
 	needAuth   bool     // the framer applies the unauthenticated limits
-	queryLimit int64    // client-query-buffer-limit, for input read ahead
 
 	out      *redcon.Writer // replies not yet written
 	quit     bool           // close once the replies are written
@@ -84,7 +83,7 @@ type transport interface {
 }
 
 func newConn(nc net.Conn, lim resp.Limits, needAuth bool, unixPath string) *conn {
-	cn := &conn{unixPath: unixPath, needAuth: needAuth, queryLimit: lim.MaxQueryBuffer}
+	cn := &conn{unixPath: unixPath, needAuth: needAuth}
 	// CLIENT LIST shows a unix client as "path:0" on both ends.
 	if unixPath != "" {
 		cn.addr, cn.laddr = unixPath+":0", unixPath+":0"
@@ -102,6 +101,8 @@ func newConn(nc net.Conn, lim resp.Limits, needAuth bool, unixPath string) *conn
 func (cn *conn) feed(b []byte) {
 	var rest []byte
 	var err error
+	conf := &cn.client.srv.conf // CONFIG SET reaches connected clients
+	cn.framer.SetLimits(conf.protoMaxBulkLen.Load(), conf.queryBufLimit.Load())
 	cn.in, cn.whole, rest, err = cn.framer.Frame(cn.in, b)
 	cn.raw = append(cn.raw[:0], rest...) // b may be the loop's read buffer
 	if err != nil && cn.perr == nil {

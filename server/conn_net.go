@@ -98,7 +98,7 @@ func (t *netTransport) detach(*conn) (*netTransport, error) { return t, nil }
 func (t *netTransport) waitBegin(cn *conn) {
 	cn.out.Flush()
 	t.ahead = make(chan []byte, 1)
-	go t.readAhead(cn.client, cn.queryLimit)
+	go t.readAhead(cn.client, cn.client.srv.conf.queryBufLimit.Load())
 }
 
 func (t *netTransport) readAhead(c *client, limit int64) {
