@@ -96,7 +96,7 @@ func (t *netTransport) detach(*conn) (*netTransport, error) { return t, nil }
 // client's query buffer, one that sends more than client-query-buffer-limit
 // meanwhile is disconnected.
 func (t *netTransport) waitBegin(cn *conn) {
-	cn.out.Flush()
+	cn.flush()
 	t.ahead = make(chan []byte, 1)
 	go t.readAhead(cn.client, cn.client.srv.conf.queryBufLimit.Load())
 }

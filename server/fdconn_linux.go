@@ -132,7 +132,7 @@ func (ft *fdTransport) waitBegin(cn *conn) {
 	if ft.tok == nil || ft.tok.deposed {
 		return
 	}
-	cn.out.Flush()
+	cn.flush()
 	lp := ft.lp
 	lp.setAway(ft, true)
 	lp.settleAll(ft.tok) // the others served so far go back to the loop

@@ -132,7 +132,7 @@ func (m *monitor) close() {
 
 func (m *monitor) write(cn *conn) {
 	defer cn.closeSocket()
-	if cn.out.Flush() != nil { // MONITOR's +OK
+	if cn.flush() != nil { // MONITOR's +OK
 		return
 	}
 	var out []byte
@@ -143,7 +143,7 @@ func (m *monitor) write(cn *conn) {
 		m.mu.Unlock()
 		if len(out) > 0 {
 			cn.out.WriteRaw(out)
-			if cn.out.Flush() != nil {
+			if cn.flush() != nil {
 				return
 			}
 		}
