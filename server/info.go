@@ -26,6 +26,7 @@ type infoFacts struct {
 	now           time.Time
 	dirty         int64 // changes since start
 	expiredKeys   int64
+	evictedKeys   int64
 	keys, expires int
 	locks         []lockInfo
 }
@@ -39,7 +40,8 @@ func (s *Server) gatherInfo(c *client, now time.Time) *infoFacts {
 	f := &infoFacts{now: now}
 	read := func(db *keyspace) {
 		f.dirty, f.expiredKeys = db.dirty, db.expiredKeys
-		f.keys, f.expires = len(db.keys), len(db.ttls)
+		f.keys, f.expires = db.live, len(db.ttlIdx)
+		f.evictedKeys = db.evictedKeys
 	}
 	if c.held > 0 {
 		read(s.db)
@@ -248,7 +250,7 @@ func (s *Server) infoStats(f *infoFacts) [][2]string {
 		{"total_commands_processed", i64(s.commandsProcessed())},
 		{"rejected_connections", i64(s.stats.rejected.Load())},
 		{"expired_keys", i64(f.expiredKeys)},
-		{"evicted_keys", "0"},
+		{"evicted_keys", i64(f.evictedKeys)},
 		{"pubsub_channels", "0"},
 		{"pubsub_patterns", "0"},
 		{"total_error_replies", i64(s.stats.errors.Load())},
