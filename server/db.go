@@ -70,6 +70,7 @@ const entryChunk = 1024
 func newDB() *keyspace {
 	db := &keyspace{index: newKeyIndex(), armed: make(chan struct{}, 1)}
 	db.evict.init()
+	db.updateUsed()
 	return db
 }
 

@@ -97,7 +97,7 @@ const (
 	lfuInitVal  = 5
 )
 
-func lruClock(nowMs int64) uint32 { return uint32(nowMs/1000) & lruClockMax }
+func lruClock(nowMs int64) uint32   { return uint32(nowMs/1000) & lruClockMax }
 func lfuMinutes(nowMs int64) uint32 { return uint32(nowMs/60000) & 0xFFFF }
 
 // newEntry sets a new entry's clock or counter.
@@ -354,4 +354,17 @@ func parseEvictInt(lo, hi int64, field func(*evictState) *atomic.Int64) func(*Se
 		set := intParam(p.name, lo, hi, func(s *Server) *atomic.Int64 { return field(&s.db.evict) })
 		return set.parse(s, &set, v)
 	}
+}
+
+// initMaxMemory applies Config.MaxMemory and MaxMemoryPolicy.
+func (s *Server) initMaxMemory() {
+	s.db.evict.maxmemory.Store(s.cfg.MaxMemory)
+	if s.cfg.MaxMemoryPolicy == "" {
+		return
+	}
+	apply, errText := parseMaxmemoryPolicy(s, &configParam{name: "maxmemory-policy"}, []byte(s.cfg.MaxMemoryPolicy))
+	if apply == nil {
+		panic("server: Config.MaxMemoryPolicy: " + errText)
+	}
+	apply()
 }

@@ -193,9 +193,10 @@ func (s *Server) infoMemory(f *infoFacts) [][2]string {
 		{"used_memory_peak", strconv.FormatUint(peak, 10)},
 		{"used_memory_peak_human", humanBytes(peak)},
 		{"total_system_memory", strconv.FormatUint(totalMemory(), 10)},
-		{"maxmemory", "0"},
-		{"maxmemory_human", "0B"},
-		{"maxmemory_policy", "noeviction"},
+		{"maxmemory", getMaxmemory(s)},
+		{"maxmemory_human", humanBytes(s.db.evict.maxmemory.Load())},
+		{"maxmemory_policy", getMaxmemoryPolicy(s)},
+		{"used_memory_dataset", strconv.FormatInt(s.db.usedMem.Load(), 10)},
 		{"mem_allocator", "go-" + runtime.Version()},
 	}
 }

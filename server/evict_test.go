@@ -1,0 +1,159 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// evictLimit is the maxmemory of these tests: room for about 600 of
+// their 1 KiB values besides the first chunk of entries.
+const evictLimit = 700 << 10
+
+var kib = strings.Repeat("v", 1024)
+
+// fill SETs keys prefix0..prefixN-1 of 1 KiB (with an expiry of ttl
+// seconds plus i when ttl > 0), checking that each is accepted and that
+// the accounted memory stays within maxmemory after each.
+func fill(t *testing.T, s *Server, tc *testConn, prefix string, n, ttl int) {
+	t.Helper()
+	for i := range n {
+		args := []string{"SET", prefix + strconv.Itoa(i), kib}
+		if ttl > 0 {
+			args = append(args, "EX", strconv.Itoa(ttl+i))
+		}
+		if got := tc.Do(args...); got != "OK" {
+			t.Fatalf("%s %s: %q", args[0], args[1], got)
+		}
+		tc.Do("PING") // evicts down to the limit, as the next command would
+		if used := s.db.usedMem.Load(); used > evictLimit {
+			t.Fatalf("after %s: accounted %d bytes, over maxmemory %d", args[1], used, evictLimit)
+		}
+	}
+}
+
+func TestMaxmemoryNoEviction(t *testing.T) {
+	s, path := newTestServer(t, Config{MaxMemory: evictLimit})
+	tc := dial(t, path)
+	oom := ""
+	i := 0
+	for ; i < 2000 && oom == ""; i++ {
+		if got := tc.Do("SET", "k"+strconv.Itoa(i), kib); got != "OK" {
+			oom = got
+		}
+	}
+	if oom != "OOM command not allowed when used memory > 'maxmemory'." {
+		t.Fatalf("SET past maxmemory: %q after %d keys", oom, i)
+	}
+	run(t, tc, []cmdCase{
+		{[]string{"GET", "k0"}, kib}, // reads still work
+		{[]string{"APPEND", "k0", "x"}, "OOM command not allowed when used memory > 'maxmemory'."},
+		{[]string{"MULTI"}, "OK"},
+		{[]string{"SET", "a", "1"}, "OOM command not allowed when used memory > 'maxmemory'."},
+		{[]string{"EXEC"}, "EXECABORT Transaction discarded because of previous errors."},
+		{[]string{"DEL", "k0", "k1", "k2"}, "3"}, // deleting is allowed
+		{[]string{"SET", "a", "1"}, "OK"},
+	})
+	if got := infoField(t, tc, "stats", "evicted_keys"); got != "0" {
+		t.Errorf("evicted_keys %s under noeviction", got)
+	}
+	if got := infoField(t, tc, "memory", "maxmemory_policy"); got != "noeviction" {
+		t.Errorf("maxmemory_policy %s", got)
+	}
+	run(t, tc, []cmdCase{
+		{[]string{"CONFIG", "SET", "maxmemory", "0"}, "OK"},
+		{[]string{"SET", "b", kib}, "OK"},
+	})
+	checkDBInvariants(t, s)
+}
+
+// TestMaxmemoryPolicies checks that every policy keeps the accounted
+// memory within maxmemory and evicts what it should.
+func TestMaxmemoryPolicies(t *testing.T) {
+	for _, policy := range []string{"allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"} {
+		t.Run(policy, func(t *testing.T) {
+			s, path := newTestServer(t, Config{MaxMemory: evictLimit, MaxMemoryPolicy: policy})
+			tc := dial(t, path)
+			volatile := strings.HasPrefix(policy, "volatile-")
+			if volatile {
+				fill(t, s, tc, "p", 200, 0) // never evicted
+			}
+			fill(t, s, tc, "v", 1500, 1000)
+			if n, _ := strconv.Atoi(infoField(t, tc, "stats", "evicted_keys")); n == 0 {
+				t.Error("evicted_keys is 0")
+			}
+			if volatile {
+				for i := range 200 {
+					if got := tc.Do("EXISTS", "p"+strconv.Itoa(i)); got != "1" {
+						t.Fatalf("%s evicted p%d, which has no expiry", policy, i)
+					}
+				}
+				// With every volatile key gone, nothing can be evicted.
+				tc.Do("PERSIST", "v1499")
+				tc.Do("CONFIG", "SET", "maxmemory", "100000")
+				if got := tc.Do("SET", "x", "1"); !strings.HasPrefix(got, "OOM ") {
+					t.Errorf("SET with only persistent keys left: %q", got)
+				}
+			}
+			checkDBInvariants(t, s)
+		})
+	}
+}
+
+// TestMaxmemoryVolatileTTL checks that volatile-ttl evicts the keys that
+// expire soonest: the keys set last (the farthest expiry) survive.
+func TestMaxmemoryVolatileTTL(t *testing.T) {
+	s, path := newTestServer(t, Config{MaxMemory: evictLimit, MaxMemoryPolicy: "volatile-ttl"})
+	tc := dial(t, path)
+	tc.Do("CONFIG", "SET", "maxmemory-samples", "10")
+	fill(t, s, tc, "v", 1500, 1000) // v<i> expires in 1000+i s
+	for i := 1450; i < 1500; i++ {
+		if got := tc.Do("EXISTS", "v"+strconv.Itoa(i)); got != "1" {
+			t.Errorf("v%d, among the latest to expire, was evicted", i)
+		}
+	}
+	survivors := 0
+	for i := range 500 {
+		if tc.Do("EXISTS", "v"+strconv.Itoa(i)) == "1" {
+			survivors++
+		}
+	}
+	if survivors > 25 {
+		t.Errorf("%d of the 500 keys expiring soonest survived", survivors)
+	}
+}
+
+// TestMaxmemoryLRUKeepsReadKeys checks that under allkeys-lru and
+// allkeys-lfu, keys read often and lately survive a flood of new keys.
+func TestMaxmemoryLRUKeepsReadKeys(t *testing.T) {
+	for _, policy := range []string{"allkeys-lru", "allkeys-lfu"} {
+		t.Run(policy, func(t *testing.T) {
+			clock := newFakeClock()
+			s, path := newTestServerClock(t, Config{MaxMemory: evictLimit, MaxMemoryPolicy: policy}, clock)
+			tc := dial(t, path)
+			tc.Do("CONFIG", "SET", "maxmemory-samples", "10")
+			fill(t, s, tc, "hot", 50, 0)
+			for i := range 1500 {
+				if i%10 == 0 {
+					clock.Advance(time.Second)
+					for j := range 50 {
+						tc.Do("GET", "hot"+strconv.Itoa(j))
+					}
+				}
+				if got := tc.Do("SET", "cold"+strconv.Itoa(i), kib); got != "OK" {
+					t.Fatalf("SET cold%d: %q", i, got)
+				}
+			}
+			lost := 0
+			for j := range 50 {
+				if tc.Do("EXISTS", "hot"+strconv.Itoa(j)) != "1" {
+					lost++
+				}
+			}
+			if lost > 2 {
+				t.Errorf("%d of 50 keys read all along were evicted", lost)
+			}
+		})
+	}
+}
