@@ -157,3 +157,19 @@ func TestMaxmemoryLRUKeepsReadKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxmemoryExec checks EXEC once memory ran out after its commands
+// were queued: refused with the reason, as Redis's execCommandAbort.
+func TestMaxmemoryExec(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	a, b := dial(t, path), dial(t, path)
+	run(t, a, []cmdCase{{[]string{"MULTI"}, "OK"}, {[]string{"SET", "x", "1"}, "QUEUED"}})
+	run(t, b, []cmdCase{{[]string{"CONFIG", "SET", "maxmemory", "1"}, "OK"}})
+	run(t, a, []cmdCase{
+		{[]string{"EXEC"}, "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'."},
+		{[]string{"MULTI"}, "OK"},
+		{[]string{"EXEC"}, "[]"}, // nothing queued that adds data
+		{[]string{"GET", "x"}, "(nil)"},
+	})
+	run(t, b, []cmdCase{{[]string{"CONFIG", "SET", "maxmemory", "0"}, "OK"}})
+}
