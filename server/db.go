@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -14,7 +15,7 @@ import (
 // the dispatcher, as the command's clock.
 //
 // Layout, for memory (issue 19: 1M keys of 100 bytes cost 419 MiB of RSS
-// against redis-server's 210 MiB before it). Each key is one entry of 48
+// against redis-server's 210 MiB before it). Each key is one entry of 40
 // bytes, kept by value in chunks of entryChunk entries, so an entry never
 // moves and handlers may hold a *entry while they look up other keys. An
 // entry's key and value share one allocation, the value first, the key at
@@ -52,16 +53,14 @@ type keyspace struct {
 	armed chan struct{}
 }
 
-// entry is one key. val is the value; the allocation behind it holds the
-// key after the value's capacity. A free entry has a nil val: a live one
-// always has a capacity of at least one byte.
+// entry is one key, in 40 bytes. val is the value; the allocation behind
+// it holds the key after the value's capacity: its length as a uvarint,
+// then its bytes (see keyOf). A free entry has a nil val.
 type entry struct {
-	val  []byte
-	exp  int64  // unix ms; 0 = no expiry
-	klen uint32 // the key's length
-	lru  uint32 // the LRU clock or LFU counter of maxmemory's policy
-	ttl  uint32 // 1 + its position in ttlIdx; 0 = no expiry
-	idx  uint32 // its number
+	val []byte
+	exp int64  // unix ms; 0 = no expiry
+	lru uint32 // the LRU clock or LFU counter of maxmemory's policy
+	ttl uint32 // 1 + its position in ttlIdx; 0 = no expiry
 }
 
 // entryChunk is how many entries are allocated at once.
@@ -80,11 +79,46 @@ func (db *keyspace) at(idx uint32) *entry { return &db.chunks[idx/entryChunk][id
 // keyOf returns e's key. Its bytes never change while any reference to
 // them lives: an entry's allocation is replaced, never reused.
 func keyOf(e *entry) string {
-	if e.klen == 0 {
-		return ""
-	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.val)), cap(e.val))
-	return unsafe.String((*byte)(p), int(e.klen))
+	n, w := readUvarint(p)
+	if n == 0 {
+		return "" // p+w may be the allocation's end
+	}
+	return unsafe.String((*byte)(unsafe.Add(p, w)), n)
+}
+
+// allocLen is the length of e's allocation: value, key length and key.
+func allocLen(e *entry) int {
+	n, w := readUvarint(unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.val)), cap(e.val)))
+	return cap(e.val) + w + n
+}
+
+// readUvarint decodes the uvarint at p, reading none of the bytes after
+// it, and returns it and its width.
+func readUvarint(p unsafe.Pointer) (n, w int) {
+	for shift := 0; ; shift += 7 {
+		b := *(*byte)(unsafe.Add(p, w))
+		w++
+		n |= int(b&0x7f) << shift
+		if b < 0x80 {
+			return n, w
+		}
+	}
+}
+
+// uvarintLen is the width of n as a uvarint.
+func uvarintLen(n int) int {
+	w := 1
+	for ; n >= 0x80; n >>= 7 {
+		w++
+	}
+	return w
+}
+
+// idxOf returns the index slot and number of the live entry e.
+func (db *keyspace) idxOf(e *entry) (slot int, idx uint32) {
+	slot, _ = db.index.find(db.index.tagOf(bytesOf(keyOf(e))), func(i uint32) bool { return db.at(i) == e })
+	return slot, uint32(db.index.slots[slot]) - 1
 }
 
 // lookup finds key's slot in the index and its entry, expired or not.
@@ -153,14 +187,17 @@ func (db *keyspace) insert(key []byte, val []byte, exp int64) *entry {
 		db.nslots++
 	}
 	e := db.at(idx)
-	*e = entry{idx: idx, klen: uint32(len(key))}
+	*e = entry{}
 	db.fill(e, key, val)
 	tag := db.index.tagOf(key)
 	slot, _ := db.index.find(tag, func(uint32) bool { return false })
 	db.index.put(slot, tag, idx)
 	db.live++
 	db.newEntry(e)
-	db.setExpiry(e, exp)
+	if exp != 0 {
+		db.addTTL(e, idx)
+	}
+	e.exp = exp
 	db.touchBytes(key)
 	db.updateUsed()
 	return e
@@ -172,12 +209,14 @@ func (db *keyspace) fill(e *entry, key, val []byte) { db.fillCap(e, key, val, le
 // fillCap gives e a new allocation holding val, with room for a value of
 // vcap bytes (or what the allocation's size class leaves), and key.
 func (db *keyspace) fillCap(e *entry, key, val []byte, vcap int) {
-	buf := append(make([]byte, 0, max(vcap+len(key), 1)), val...)
+	tail := uvarintLen(len(key)) + len(key)
+	buf := append(make([]byte, 0, vcap+tail), val...)
 	buf = buf[:cap(buf)]
-	vcap = len(buf) - len(key)
-	copy(buf[vcap:], key)
+	vcap = len(buf) - tail
+	w := binary.PutUvarint(buf[vcap:], uint64(len(key)))
+	copy(buf[vcap+w:], key)
 	if e.val != nil {
-		db.valMem -= int64(cap(e.val)) + int64(e.klen)
+		db.valMem -= int64(allocLen(e))
 	}
 	db.valMem += int64(len(buf))
 	e.val = buf[:len(val):vcap]
@@ -199,19 +238,25 @@ func (db *keyspace) setVal(e *entry, val []byte) {
 func (db *keyspace) setExpiry(e *entry, exp int64) {
 	switch {
 	case e.ttl == 0 && exp != 0:
-		if len(db.ttlIdx) == 0 {
-			select {
-			case db.armed <- struct{}{}:
-			default: // a token is already waiting
-			}
-		}
-		db.ttlIdx = append(db.ttlIdx, e.idx)
-		e.ttl = uint32(len(db.ttlIdx))
+		_, idx := db.idxOf(e)
+		db.addTTL(e, idx)
 	case e.ttl != 0 && exp == 0:
 		db.dropTTL(e)
 	}
 	e.exp = exp
 	db.touchEntry(e)
+}
+
+// addTTL lists e, entry number idx, in ttlIdx.
+func (db *keyspace) addTTL(e *entry, idx uint32) {
+	if len(db.ttlIdx) == 0 {
+		select {
+		case db.armed <- struct{}{}:
+		default: // a token is already waiting
+		}
+	}
+	db.ttlIdx = append(db.ttlIdx, idx)
+	e.ttl = uint32(len(db.ttlIdx))
 }
 
 // dropTTL takes e out of ttlIdx, moving the last one into its place.
@@ -245,15 +290,15 @@ func (db *keyspace) remove(key string, e *entry) { db.removeEntry(e) }
 // removeEntry deletes the entry e, which is present.
 func (db *keyspace) removeEntry(e *entry) {
 	key := keyOf(e)
-	slot, _ := db.index.find(db.index.tagOf(bytesOf(key)), func(idx uint32) bool { return idx == e.idx })
+	slot, idx := db.idxOf(e)
 	db.index.deleteAt(slot)
 	if e.ttl != 0 {
 		db.dropTTL(e)
 	}
-	db.valMem -= int64(cap(e.val)) + int64(e.klen)
+	db.valMem -= int64(allocLen(e))
 	db.live--
-	db.free = append(db.free, e.idx)
-	*e = entry{idx: e.idx}
+	db.free = append(db.free, idx)
+	*e = entry{}
 	db.updateUsed()
 	db.touch(key)
 }
@@ -273,24 +318,33 @@ func (db *keyspace) flush() {
 func (db *keyspace) size() int { return db.live }
 
 // randomEntry returns a random entry, expired or not, or nil if there is
-// none. It picks entry numbers at random and, should most be free, walks
-// on from one.
+// none.
 func (db *keyspace) randomEntry() *entry {
+	if idx, ok := db.randomIdx(); ok {
+		return db.at(idx)
+	}
+	return nil
+}
+
+// randomIdx returns the number of a random entry, expired or not, and
+// false if there is none. It picks numbers at random and, should most be
+// free, walks on from one.
+func (db *keyspace) randomIdx() (uint32, bool) {
 	if db.live == 0 {
-		return nil
+		return 0, false
 	}
 	for tries := 0; tries < 16; tries++ {
-		if e := db.at(rand.Uint32N(db.nslots)); e.val != nil {
-			return e
+		if i := rand.Uint32N(db.nslots); db.at(i).val != nil {
+			return i, true
 		}
 	}
 	start := rand.Uint32N(db.nslots)
 	for i := range db.nslots {
-		if e := db.at((start + i) % db.nslots); e.val != nil {
-			return e
+		if j := (start + i) % db.nslots; db.at(j).val != nil {
+			return j, true
 		}
 	}
-	return nil
+	return 0, false
 }
 
 // randomKey returns a random live key, or "" and false if there is none.

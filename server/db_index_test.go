@@ -3,6 +3,7 @@ package server
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -73,3 +74,29 @@ func TestKeyspaceModel(t *testing.T) {
 }
 
 func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
+// TestKeyspaceKeyLengths checks keys whose length takes one to three
+// bytes as a uvarint, and the empty key and value, through writes that
+// move a value to a new allocation.
+func TestKeyspaceKeyLengths(t *testing.T) {
+	s, _ := newTestServer(t, Config{})
+	db := s.db
+	db.mu.Lock()
+	for _, n := range []int{0, 1, 127, 128, 300, 16383, 16384, 70000} {
+		key := strings.Repeat("k", n)
+		for _, val := range []string{"", "v", strings.Repeat("v", 1000)} {
+			db.set([]byte(key), []byte(val), 0, false)
+			if e := db.get(key); e == nil || string(e.val) != val || keyOf(e) != key {
+				t.Fatalf("key of %d bytes, value of %d: lost", n, len(val))
+			}
+		}
+		e := db.get(key)
+		db.appendTo(e, []byte(strings.Repeat("a", 5000)))
+		db.setExp(key, e, db.now+1000)
+		if e := db.get(key); e == nil || keyOf(e) != key || len(e.val) != 6000 {
+			t.Fatalf("key of %d bytes lost after APPEND", n)
+		}
+	}
+	db.mu.Unlock()
+	checkDBInvariants(t, s)
+}

@@ -207,13 +207,14 @@ func (db *keyspace) poolVictim(p evictPolicy) *entry {
 		}
 		n := int(min(db.evict.samples.Load(), int64(db.live)))
 		for range n {
-			var e *entry
+			var idx uint32
 			if p.volatile() {
-				e = db.at(db.ttlIdx[rand.IntN(len(db.ttlIdx))])
+				idx = db.ttlIdx[rand.IntN(len(db.ttlIdx))]
 			} else {
-				e = db.randomEntry()
+				idx, _ = db.randomIdx()
 			}
-			db.poolInsert(e, db.score(p, e))
+			e := db.at(idx)
+			db.poolInsert(e, idx, db.score(p, e))
 		}
 		for k := evictPoolSize - 1; k >= 0; k-- {
 			c := pool[k]
@@ -241,7 +242,7 @@ func (db *keyspace) score(p evictPolicy, e *entry) uint64 {
 
 // poolInsert puts e in the pool, kept in ascending score, unless the pool
 // is full of better candidates.
-func (db *keyspace) poolInsert(e *entry, score uint64) {
+func (db *keyspace) poolInsert(e *entry, idx uint32, score uint64) {
 	pool := &db.evict.pool
 	k := 0
 	for k < evictPoolSize && pool[k].set && pool[k].score < score {
@@ -257,7 +258,7 @@ func (db *keyspace) poolInsert(e *entry, score uint64) {
 		k--
 		copy(pool[:k], pool[1:k+1])
 	}
-	pool[k] = evictCandidate{key: keyOf(e), idx: e.idx, score: score, set: true}
+	pool[k] = evictCandidate{key: keyOf(e), idx: idx, score: score, set: true}
 }
 
 // oomCheck evicts keys if the keyspace is over maxmemory and returns
