@@ -67,6 +67,24 @@ func checkDBInvariants(tb testing.TB, s *Server) {
 			ttls++
 		}
 	}
+	indexed, slots := 0, int64(0)
+	for i := range db.index.tables {
+		t := &db.index.tables[i]
+		n := 0
+		slots += int64(len(t.slots))
+		for _, sl := range t.slots {
+			if sl != 0 {
+				n++
+			}
+		}
+		if n != t.n {
+			tb.Fatalf("index table %d holds %d keys, counts %d", i, n, t.n)
+		}
+		indexed += n
+	}
+	if indexed != db.index.n || slots != db.index.size {
+		tb.Fatalf("index tables hold %d keys in %d slots, index counts %d in %d", indexed, slots, db.index.n, db.index.size)
+	}
 	if live != db.live || live != db.index.n || int(db.nslots)-live != len(db.free) {
 		tb.Fatalf("live entries %d, live %d, indexed %d, free %d of %d", live, db.live, db.index.n, len(db.free), db.nslots)
 	}

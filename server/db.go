@@ -116,13 +116,13 @@ func uvarintLen(n int) int {
 }
 
 // idxOf returns the index slot and number of the live entry e.
-func (db *keyspace) idxOf(e *entry) (slot int, idx uint32) {
-	slot, _ = db.index.find(db.index.tagOf(bytesOf(keyOf(e))), func(i uint32) bool { return db.at(i) == e })
-	return slot, uint32(db.index.slots[slot]) - 1
+func (db *keyspace) idxOf(e *entry) (indexSlot, uint32) {
+	slot, _ := db.index.find(db.index.tagOf(bytesOf(keyOf(e))), func(i uint32) bool { return db.at(i) == e })
+	return slot, slot.idx()
 }
 
 // lookup finds key's slot in the index and its entry, expired or not.
-func (db *keyspace) lookup(key []byte) (slot int, e *entry) {
+func (db *keyspace) lookup(key []byte) (slot indexSlot, e *entry) {
 	tag := db.index.tagOf(key)
 	slot, found := db.index.find(tag, func(idx uint32) bool {
 		return keyOf(db.at(idx)) == string(key)
@@ -130,7 +130,7 @@ func (db *keyspace) lookup(key []byte) (slot int, e *entry) {
 	if !found {
 		return slot, nil
 	}
-	return slot, db.at(uint32(db.index.slots[slot]) - 1)
+	return slot, db.at(slot.idx())
 }
 
 // peek returns key's entry, expired or not, without touching it.

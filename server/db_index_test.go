@@ -68,7 +68,7 @@ func TestKeyspaceModel(t *testing.T) {
 	}
 	db.mu.Unlock()
 	checkDBInvariants(t, s)
-	if n := len(db.index.slots); n > 2*minIndexSlots {
+	if n := db.index.size; n > 2*indexTables*minIndexSlots {
 		t.Errorf("index of %d slots with no key", n)
 	}
 }
