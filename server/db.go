@@ -181,7 +181,6 @@ func (db *keyspace) insert(key []byte, val []byte, exp int64) *entry {
 	} else {
 		if db.nslots%entryChunk == 0 {
 			db.chunks = append(db.chunks, new([entryChunk]entry))
-			db.valMem += int64(unsafe.Sizeof([entryChunk]entry{}))
 		}
 		idx = db.nslots
 		db.nslots++
@@ -299,6 +298,9 @@ func (db *keyspace) removeEntry(e *entry) {
 	db.live--
 	db.free = append(db.free, idx)
 	*e = entry{}
+	if db.live == 0 { // give the entries back; no cursor can tell
+		db.chunks, db.nslots, db.free = nil, 0, nil
+	}
 	db.updateUsed()
 	db.touch(key)
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
+	"unsafe"
 
 	"github.com/remoted/remoted/resp"
 )
@@ -150,9 +152,14 @@ func (db *keyspace) idleMs(e *entry) uint64 {
 	return uint64(now+(lruClockMax-e.lru)) * 1000
 }
 
-// updateUsed publishes the accounted bytes.
+// updateUsed publishes the accounted bytes: the keys' and values'
+// allocations, their entries, the index and the expiry list. Entries not
+// in use (and the list of them) are not counted: like the free memory of
+// Redis's allocator, which its used_memory leaves out, they are reused by
+// the next keys added, and given back when the keyspace empties.
 func (db *keyspace) updateUsed() {
-	db.usedMem.Store(db.valMem + db.index.bytes() + int64(cap(db.ttlIdx)+cap(db.free))*4)
+	entries := int64(db.live) * int64(unsafe.Sizeof(entry{}))
+	db.usedMem.Store(db.valMem + entries + db.index.bytes() + int64(cap(db.ttlIdx))*4)
 }
 
 // overLimit reports whether the accounted bytes exceed maxmemory.
@@ -161,12 +168,28 @@ func (db *keyspace) overLimit() bool {
 	return limit != 0 && uint64(db.usedMem.Load()) > limit
 }
 
+// evictBudget bounds the time one command spends evicting, as Redis's
+// maxmemory-eviction-tenacity does (its default allows about 500 µs): the
+// next commands go on where it stopped, so a maxmemory lowered far below
+// the data does not stall every client at once.
+const evictBudget = time.Millisecond
+
 // evictToLimit evicts keys by the policy until the accounted bytes are
-// within maxmemory, and reports whether they are.
+// within maxmemory or the budget is spent, and reports whether they are
+// within it or eviction is under way (Redis's EVICT_RUNNING): false only
+// if the policy can evict nothing more.
 func (db *keyspace) evictToLimit() bool {
-	for db.overLimit() {
+	var start time.Time
+	for n := 0; db.overLimit(); n++ {
 		if !db.evictOne() {
 			return false
+		}
+		if n%16 == 0 {
+			if n == 0 {
+				start = time.Now()
+			} else if time.Since(start) > evictBudget {
+				return true
+			}
 		}
 	}
 	return true

@@ -173,3 +173,27 @@ func TestMaxmemoryExec(t *testing.T) {
 	})
 	run(t, b, []cmdCase{{[]string{"CONFIG", "SET", "maxmemory", "0"}, "OK"}})
 }
+
+// TestMaxmemoryLoweredFar checks that a maxmemory lowered far below the
+// data is reached over several commands, each evicting for a bounded
+// time, and that commands are served meanwhile, not refused.
+func TestMaxmemoryLoweredFar(t *testing.T) {
+	s, path := newTestServer(t, Config{MaxMemoryPolicy: "allkeys-random"})
+	tc := dial(t, path)
+	s.db.mu.Lock()
+	for i := range 200000 {
+		s.db.set([]byte("k"+strconv.Itoa(i)), []byte(kib[:100]), 0, false)
+	}
+	s.db.mu.Unlock()
+	run(t, tc, []cmdCase{
+		{[]string{"CONFIG", "SET", "maxmemory", "1mb"}, "OK"},
+		{[]string{"SET", "x", "1"}, "OK"},
+	})
+	for i := 0; s.db.usedMem.Load() > 1<<20; i++ {
+		if i == 100000 {
+			t.Fatalf("accounted %d bytes after %d commands, over maxmemory", s.db.usedMem.Load(), i)
+		}
+		tc.Do("PING")
+	}
+	checkDBInvariants(t, s)
+}
