@@ -214,9 +214,8 @@ func (db *keyspace) evictOne() bool {
 	if victim == nil {
 		return false
 	}
-	db.removeEntry(victim)
+	db.removeEntry(victim) // touches the key: its watchers' EXEC fails
 	db.evictedKeys++
-	db.dirty++
 	return true
 }
 

@@ -205,3 +205,21 @@ func TestMaxmemoryLoweredFar(t *testing.T) {
 	}
 	checkDBInvariants(t, s)
 }
+
+// TestMaxmemoryEvictionTouchesWatch checks that evicting a key makes the
+// EXEC of a client watching it fail, as Redis's signalModifiedKey does.
+func TestMaxmemoryEvictionTouchesWatch(t *testing.T) {
+	s, path := newTestServer(t, Config{MaxMemoryPolicy: "allkeys-lru"})
+	a, b := dial(t, path), dial(t, path)
+	run(t, a, []cmdCase{{[]string{"SET", "k", kib}, "OK"}, {[]string{"WATCH", "k"}, "OK"}})
+	limit := strconv.FormatInt(s.db.usedMem.Load()-1, 10)
+	run(t, b, []cmdCase{{[]string{"CONFIG", "SET", "maxmemory", limit}, "OK"}, {[]string{"EXISTS", "k"}, "0"}})
+	run(t, a, []cmdCase{
+		{[]string{"MULTI"}, "OK"},
+		{[]string{"SET", "a", "1"}, "QUEUED"},
+		{[]string{"EXEC"}, "(nil)"},
+	})
+	if got := infoField(t, b, "stats", "evicted_keys"); got != "1" {
+		t.Errorf("evicted_keys %s, want 1", got)
+	}
+}
