@@ -223,3 +223,28 @@ func TestMaxmemoryEvictionTouchesWatch(t *testing.T) {
 		t.Errorf("evicted_keys %s, want 1", got)
 	}
 }
+
+// TestLFUCounter checks the LFU counter against the table in Redis's
+// redis.conf for lfu-log-factor 10 (100 hits: 10, 1000: 18, 100K: 142),
+// with room for its randomness,
+// and its decay of one per lfu-decay-time minute.
+func TestLFUCounter(t *testing.T) {
+	db := newDB()
+	db.evict.policy.Store(int32(allkeysLFU))
+	db.set([]byte("k"), []byte("v"), 0, false)
+	e := db.peek("k")
+	hits := 1
+	for _, want := range []struct{ hits, lo, hi int }{{100, 5, 16}, {1000, 12, 27}, {100000, 120, 170}} {
+		for ; hits < want.hits; hits++ {
+			db.accessed(e)
+		}
+		if c := int(db.lfuDecayed(e)); c < want.lo || c > want.hi {
+			t.Errorf("after %d hits: counter %d, want %d..%d", want.hits, c, want.lo, want.hi)
+		}
+	}
+	before := db.lfuDecayed(e)
+	db.now += 3 * 60000
+	if got := db.lfuDecayed(e); got != before-3 {
+		t.Errorf("after 3 minutes: counter %d, want %d", got, before-3)
+	}
+}
