@@ -226,8 +226,8 @@ func TestMaxmemoryEvictionTouchesWatch(t *testing.T) {
 
 // TestLFUCounter checks the LFU counter against the table in Redis's
 // redis.conf for lfu-log-factor 10 (100 hits: 10, 1000: 18, 100K: 142),
-// with room for its randomness,
-// and its decay of one per lfu-decay-time minute.
+// with room for its randomness, and its decay of one per lfu-decay-time
+// minute.
 func TestLFUCounter(t *testing.T) {
 	db := newDB()
 	db.evict.policy.Store(int32(allkeysLFU))
