@@ -292,3 +292,15 @@ func MsgOutputLimitValue(name string) string {
 func MsgConfigFixed(name string) string {
 	return msgConfigSetFailed(name, "remoted serves only the value CONFIG GET shows")
 }
+
+// Reply texts of maxmemory (issue 19).
+const (
+	// MsgOOM refuses a command that would use memory while the server is
+	// over maxmemory and its policy can free nothing.
+	MsgOOM = "OOM command not allowed when used memory > 'maxmemory'."
+)
+
+// MsgConfigEnum: an enumerated parameter's value is none of names.
+func MsgConfigEnum(name string, names []string) string {
+	return msgConfigSetFailed(name, "argument(s) must be one of the following: "+strings.Join(names, ", "))
+}

@@ -38,43 +38,65 @@ func keysTestGet(tb testing.TB, s *Server, key string) (string, bool) {
 	return string(e.val), true
 }
 
-// checkDBInvariants fails tb unless the keyspace's indexes agree: every
-// key has one live slot with its seq, order is sorted, dead counts the
-// dead slots, and ttls holds exactly the entries with an expiry.
+// checkDBInvariants fails tb unless the keyspace's structures agree:
+// every live entry is found by its key through the index and no free one
+// is, the index counts the live entries, the free list holds exactly the
+// free entry numbers, ttlIdx lists exactly the entries with an expiry,
+// and the accounted memory is what the entries hold.
 func checkDBInvariants(tb testing.TB, s *Server) {
 	tb.Helper()
 	db := s.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	live, dead := 0, 0
-	for i, sl := range db.order {
-		if i > 0 && db.order[i-1].seq >= sl.seq {
-			tb.Fatalf("order not sorted at %d: %d then %d", i, db.order[i-1].seq, sl.seq)
-		}
-		if !sl.live {
-			dead++
+	live, ttls, mem := 0, 0, int64(0)
+	for i := range db.nslots {
+		e := db.at(i)
+		if e.val == nil {
 			continue
 		}
 		live++
-		e := db.keys[sl.key]
-		if e == nil || e.seq != sl.seq {
-			tb.Fatalf("slot %d (%q) does not match its entry %+v", sl.seq, sl.key, e)
+		mem += int64(allocLen(e))
+		if got := db.peek(keyOf(e)); got != e {
+			tb.Fatalf("key %q of entry %d is not found through the index", keyOf(e), i)
+		}
+		if (e.exp != 0) != (e.ttl != 0) || (e.ttl != 0 && db.ttlIdx[e.ttl-1] != i) {
+			tb.Fatalf("entry %d (%q): exp %d, ttl position %d", i, keyOf(e), e.exp, e.ttl)
+		}
+		if e.ttl != 0 {
+			ttls++
 		}
 	}
-	if live != len(db.keys) || dead != db.dead {
-		tb.Fatalf("live slots %d, keys %d; dead slots %d, dead %d", live, len(db.keys), dead, db.dead)
-	}
-	n := 0
-	for k, e := range db.keys {
-		if e.exp != 0 {
-			n++
-			if db.ttls[k] != e {
-				tb.Fatalf("key %q has an expiry but is not in ttls", k)
+	indexed, slots := 0, int64(0)
+	for i := range db.index.tables {
+		t := &db.index.tables[i]
+		n := 0
+		slots += int64(len(t.slots))
+		for _, sl := range t.slots {
+			if sl != 0 {
+				n++
 			}
 		}
+		if n != t.n {
+			tb.Fatalf("index table %d holds %d keys, counts %d", i, n, t.n)
+		}
+		indexed += n
 	}
-	if n != len(db.ttls) {
-		tb.Fatalf("ttls has %d entries, %d keys have an expiry", len(db.ttls), n)
+	if indexed != db.index.n || slots != db.index.size {
+		tb.Fatalf("index tables hold %d keys in %d slots, index counts %d in %d", indexed, slots, db.index.n, db.index.size)
+	}
+	if live != db.live || live != db.index.n || int(db.nslots)-live != len(db.free) {
+		tb.Fatalf("live entries %d, live %d, indexed %d, free %d of %d", live, db.live, db.index.n, len(db.free), db.nslots)
+	}
+	for _, i := range db.free {
+		if db.at(i).val != nil {
+			tb.Fatalf("free list has live entry %d", i)
+		}
+	}
+	if ttls != len(db.ttlIdx) {
+		tb.Fatalf("ttlIdx has %d entries, %d keys have an expiry", len(db.ttlIdx), ttls)
+	}
+	if mem != db.valMem {
+		tb.Fatalf("entries hold %d bytes, accounted %d", mem, db.valMem)
 	}
 }
 
@@ -338,7 +360,7 @@ func TestCopy(t *testing.T) {
 		{[]string{"COPY", "a", "b", "REPLACE\x00junk"}, "1"},
 		{[]string{"PTTL", "b"}, "5000"},
 		{[]string{"PTTL", "a"}, "5000"},
-		{[]string{"KEYS", "*"}, "[a c b]"},
+		{[]string{"KEYS", "*"}, "[a b c]"}, // the new b takes the old b's freed entry number
 	})
 	if v, _ := keysTestGet(t, s, "c"); v != "vb" {
 		t.Errorf("c = %q, want vb", v)
@@ -674,7 +696,7 @@ func scanUnderMutation(t *testing.T, seed uint64) {
 
 	seen := map[string]int{}
 	cursor := "0"
-	orderLen, compacted := 0, false
+	freeLen, reused := 0, false
 	for calls := 0; ; calls++ {
 		tc.Send("SCAN", cursor, "COUNT", strconv.Itoa(1+rng.IntN(25)))
 		next, keys := readScanReply(t, tc)
@@ -737,15 +759,15 @@ func scanUnderMutation(t *testing.T, seed uint64) {
 		}
 		clock.Advance(time.Duration(rng.IntN(3)) * time.Millisecond)
 		s.db.mu.Lock()
-		if n := len(s.db.order); n < orderLen {
-			compacted = true
+		if n := len(s.db.free); n < freeLen {
+			reused = true // a new key took a freed entry number
 		} else {
-			orderLen = n
+			freeLen = n
 		}
 		s.db.mu.Unlock()
 	}
-	if !compacted {
-		t.Error("the keyspace was never compacted during the scan; mutate more")
+	if !reused {
+		t.Error("no freed entry number was reused during the scan; mutate more")
 	}
 	for i := range stable {
 		k := "s:" + strconv.Itoa(i)

@@ -1,11 +1,12 @@
 package server
 
 import (
-	"cmp"
+	"encoding/binary"
 	"math/rand/v2"
-	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // keyspace is the keyspace: Redis strings with optional expiry. Every method
@@ -13,22 +14,37 @@ import (
 // so a command is atomic with respect to all others) and uses now, set by
 // the dispatcher, as the command's clock.
 //
-// Keys are also kept in insertion order, each with a sequence number that
-// never changes while the key lives. SCAN's cursor is such a number, so a
-// key present for a whole scan is returned exactly once, however the
-// keyspace changes meanwhile.
+// Layout, for memory (issue 19: 1M keys of 100 bytes cost 419 MiB of RSS
+// against redis-server's 210 MiB before it). Each key is one entry of 40
+// bytes, kept by value in chunks of entryChunk entries, so an entry never
+// moves and handlers may hold a *entry while they look up other keys. An
+// entry's key and value share one allocation, the value first, the key at
+// cap(val) (see keyOf). Keys are found through keyIndex, a hash table of
+// integers; the keys with an expiry are listed in ttlIdx, an array of
+// entry numbers the sweeper and the volatile eviction policies sample.
+//
+// An entry's number never changes while the key lives, and a freed number
+// is given to a later key. SCAN's cursor is 1 + the next number to visit,
+// so a key present for a whole scan is returned exactly once, however the
+// keyspace changes meanwhile (a key added meanwhile may or may not be).
 type keyspace struct {
 	mu  sync.Mutex
 	now int64 // unix ms of the running command
 
-	keys    map[string]*entry
-	order   []slot // live and dead keys in insertion order, by seq
-	dead    int    // dead slots in order
-	nextSeq uint64
-	ttls    map[string]*entry // the keys with an expiry, for the sweeper
+	index   keyIndex
+	chunks  []*[entryChunk]entry
+	nslots  uint32   // entry numbers handed out so far
+	free    []uint32 // freed entry numbers, reused last freed first
+	live    int      // keys, counting expired keys not yet removed
+	ttlIdx  []uint32 // the entries with an expiry, for the sweeper
+	valMem  int64    // bytes of the entries' key and value allocations
+	usedMem atomic.Int64
 
 	expiredKeys int64 // stats: keys removed because they expired
+	evictedKeys int64 // stats: keys removed by maxmemory's policy
 	dirty       int64 // changes since start
+
+	evict evictState // maxmemory; see evict.go
 
 	watched map[string][]*watchedKey // WATCHed keys and who watches them; see db_watch.go
 
@@ -37,39 +53,107 @@ type keyspace struct {
 	armed chan struct{}
 }
 
+// entry is one key, in 40 bytes. val is the value; the allocation behind
+// it holds the key after the value's capacity: its length as a uvarint,
+// then its bytes (see keyOf). A free entry has a nil val.
 type entry struct {
 	val []byte
-	exp int64 // unix ms; 0 = no expiry
-	seq uint64
+	exp int64  // unix ms; 0 = no expiry
+	lru uint32 // the LRU clock or LFU counter of maxmemory's policy
+	ttl uint32 // 1 + its position in ttlIdx; 0 = no expiry
 }
 
-type slot struct {
-	seq  uint64
-	key  string
-	live bool
-}
+// entryChunk is how many entries are allocated at once.
+const entryChunk = 1024
 
 func newDB() *keyspace {
-	return &keyspace{keys: make(map[string]*entry), ttls: make(map[string]*entry), nextSeq: 1, armed: make(chan struct{}, 1)}
+	db := &keyspace{index: newKeyIndex(), armed: make(chan struct{}, 1)}
+	db.evict.init()
+	db.updateUsed()
+	return db
 }
 
-// get returns the live entry for key, removing it first if it expired.
-func (db *keyspace) get(key string) *entry {
-	e := db.keys[key]
-	if e != nil && db.expired(e) {
-		db.expire(key, e)
-		return nil
+// at returns entry number idx.
+func (db *keyspace) at(idx uint32) *entry { return &db.chunks[idx/entryChunk][idx%entryChunk] }
+
+// keyOf returns e's key. Its bytes never change while any reference to
+// them lives: an entry's allocation is replaced, never reused.
+func keyOf(e *entry) string {
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.val)), cap(e.val))
+	n, w := readUvarint(p)
+	if n == 0 {
+		return "" // p+w may be the allocation's end
 	}
+	return unsafe.String((*byte)(unsafe.Add(p, w)), n)
+}
+
+// allocLen is the length of e's allocation: value, key length and key.
+func allocLen(e *entry) int {
+	n, w := readUvarint(unsafe.Add(unsafe.Pointer(unsafe.SliceData(e.val)), cap(e.val)))
+	return cap(e.val) + w + n
+}
+
+// readUvarint decodes the uvarint at p, reading none of the bytes after
+// it, and returns it and its width.
+func readUvarint(p unsafe.Pointer) (n, w int) {
+	for shift := 0; ; shift += 7 {
+		b := *(*byte)(unsafe.Add(p, w))
+		w++
+		n |= int(b&0x7f) << shift
+		if b < 0x80 {
+			return n, w
+		}
+	}
+}
+
+// uvarintLen is the width of n as a uvarint.
+func uvarintLen(n int) int {
+	w := 1
+	for ; n >= 0x80; n >>= 7 {
+		w++
+	}
+	return w
+}
+
+// idxOf returns the index slot and number of the live entry e.
+func (db *keyspace) idxOf(e *entry) (indexSlot, uint32) {
+	slot, _ := db.index.find(db.index.tagOf(bytesOf(keyOf(e))), func(i uint32) bool { return db.at(i) == e })
+	return slot, slot.idx()
+}
+
+// lookup finds key's slot in the index and its entry, expired or not.
+func (db *keyspace) lookup(key []byte) (slot indexSlot, e *entry) {
+	tag := db.index.tagOf(key)
+	slot, found := db.index.find(tag, func(idx uint32) bool {
+		return keyOf(db.at(idx)) == string(key)
+	})
+	if !found {
+		return slot, nil
+	}
+	return slot, db.at(slot.idx())
+}
+
+// peek returns key's entry, expired or not, without touching it.
+func (db *keyspace) peek(key string) *entry {
+	_, e := db.lookup(bytesOf(key))
 	return e
 }
 
+// get returns the live entry for key, removing it first if it expired.
+func (db *keyspace) get(key string) *entry { return db.getBytes(bytesOf(key)) }
+
 // getBytes is get for a key given as bytes; the lookup does not allocate.
+// It counts as an access for the LRU and LFU policies.
 func (db *keyspace) getBytes(key []byte) *entry {
-	e := db.keys[string(key)]
-	if e != nil && db.expired(e) {
-		db.expire(string(key), e)
+	_, e := db.lookup(key)
+	if e == nil {
 		return nil
 	}
+	if db.expired(e) {
+		db.expire(e)
+		return nil
+	}
+	db.accessed(e)
 	return e
 }
 
@@ -77,52 +161,114 @@ func (db *keyspace) getBytes(key []byte) *entry {
 func (db *keyspace) expired(e *entry) bool { return e.exp != 0 && e.exp <= db.now }
 
 // expire removes an entry whose time is up, counting it for INFO.
-func (db *keyspace) expire(key string, e *entry) {
-	db.remove(key, e)
+func (db *keyspace) expire(e *entry) {
+	db.removeEntry(e)
 	db.expiredKeys++
 }
 
 // set stores val under key. With keepTTL an existing expiry stays;
 // otherwise exp (0 = none) replaces it.
 func (db *keyspace) set(key []byte, val []byte, exp int64, keepTTL bool) {
-	db.dirty++
-	if e := db.getBytes(key); e != nil {
-		e.val = val
-		if !keepTTL {
-			db.setExp(string(key), e, exp)
+	db.store(key, db.getBytes(key), val, exp, keepTTL)
+}
+
+// insert adds a new key with a copy of val; key must not exist.
+func (db *keyspace) insert(key []byte, val []byte, exp int64) *entry {
+	var idx uint32
+	if n := len(db.free); n > 0 {
+		idx = db.free[n-1]
+		db.free = db.free[:n-1]
+	} else {
+		if db.nslots%entryChunk == 0 {
+			db.chunks = append(db.chunks, new([entryChunk]entry))
 		}
-		db.touchBytes(key)
-		return
+		idx = db.nslots
+		db.nslots++
 	}
-	db.insert(string(key), &entry{val: val}, exp)
-}
-
-// insert adds a new key; key must not exist.
-func (db *keyspace) insert(key string, e *entry, exp int64) {
-	e.seq = db.nextSeq
-	db.nextSeq++
-	db.keys[key] = e
-	db.order = append(db.order, slot{seq: e.seq, key: key, live: true})
-	db.setExp(key, e, exp)
-	db.touch(key)
-}
-
-// setExp sets the expiry of the entry under key (0 = none).
-func (db *keyspace) setExp(key string, e *entry, exp int64) {
-	switch {
-	case e.exp == 0 && exp != 0:
-		if len(db.ttls) == 0 {
-			select {
-			case db.armed <- struct{}{}:
-			default: // a token is already waiting
-			}
-		}
-		db.ttls[key] = e
-	case e.exp != 0 && exp == 0:
-		delete(db.ttls, key)
+	e := db.at(idx)
+	*e = entry{}
+	db.fill(e, key, val)
+	tag := db.index.tagOf(key)
+	slot, _ := db.index.find(tag, func(uint32) bool { return false })
+	db.index.put(slot, tag, idx)
+	db.live++
+	db.newEntry(e)
+	if exp != 0 {
+		db.addTTL(e, idx)
 	}
 	e.exp = exp
-	db.touch(key)
+	db.touchBytes(key)
+	db.updateUsed()
+	return e
+}
+
+// fill gives e a new allocation holding val and key.
+func (db *keyspace) fill(e *entry, key, val []byte) { db.fillCap(e, key, val, len(val)) }
+
+// fillCap gives e a new allocation holding val, with room for a value of
+// vcap bytes (or what the allocation's size class leaves), and key.
+func (db *keyspace) fillCap(e *entry, key, val []byte, vcap int) {
+	tail := uvarintLen(len(key)) + len(key)
+	buf := append(make([]byte, 0, vcap+tail), val...)
+	buf = buf[:cap(buf)]
+	vcap = len(buf) - tail
+	w := binary.PutUvarint(buf[vcap:], uint64(len(key)))
+	copy(buf[vcap+w:], key)
+	if e.val != nil {
+		db.valMem -= int64(allocLen(e))
+	}
+	db.valMem += int64(len(buf))
+	e.val = buf[:len(val):vcap]
+	db.updateUsed()
+}
+
+// setVal replaces e's value with a copy of val, in place when it fits
+// and would not waste more than half the allocation.
+func (db *keyspace) setVal(e *entry, val []byte) {
+	if len(val) <= cap(e.val) && cap(e.val) <= 2*len(val)+16 {
+		e.val = e.val[:len(val)]
+		copy(e.val, val)
+		return
+	}
+	db.fill(e, bytesOf(keyOf(e)), val)
+}
+
+// setExpiry sets the expiry of the entry e (0 = none).
+func (db *keyspace) setExpiry(e *entry, exp int64) {
+	switch {
+	case e.ttl == 0 && exp != 0:
+		_, idx := db.idxOf(e)
+		db.addTTL(e, idx)
+	case e.ttl != 0 && exp == 0:
+		db.dropTTL(e)
+	}
+	e.exp = exp
+	db.touchEntry(e)
+}
+
+// addTTL lists e, entry number idx, in ttlIdx.
+func (db *keyspace) addTTL(e *entry, idx uint32) {
+	if len(db.ttlIdx) == 0 {
+		select {
+		case db.armed <- struct{}{}:
+		default: // a token is already waiting
+		}
+	}
+	db.ttlIdx = append(db.ttlIdx, idx)
+	e.ttl = uint32(len(db.ttlIdx))
+}
+
+// dropTTL takes e out of ttlIdx, moving the last one into its place.
+func (db *keyspace) dropTTL(e *entry) {
+	pos, last := e.ttl-1, len(db.ttlIdx)-1
+	moved := db.ttlIdx[last]
+	db.ttlIdx[pos] = moved
+	db.at(moved).ttl = pos + 1
+	db.ttlIdx = db.ttlIdx[:last]
+	e.ttl = 0
+	if cap(db.ttlIdx) > 64 && len(db.ttlIdx) < cap(db.ttlIdx)/4 {
+		db.ttlIdx = append([]uint32(nil), db.ttlIdx...)
+	}
 }
 
 // del removes key if it exists (and has not expired) and reports whether
@@ -132,104 +278,119 @@ func (db *keyspace) del(key string) bool {
 	if e == nil {
 		return false
 	}
-	db.remove(key, e)
+	db.removeEntry(e)
 	db.dirty++
 	return true
 }
 
 // remove deletes an entry known to be present under key.
-func (db *keyspace) remove(key string, e *entry) {
-	delete(db.keys, key)
-	if e.exp != 0 {
-		delete(db.ttls, key)
+func (db *keyspace) remove(key string, e *entry) { db.removeEntry(e) }
+
+// removeEntry deletes the entry e, which is present.
+func (db *keyspace) removeEntry(e *entry) {
+	key := keyOf(e)
+	slot, idx := db.idxOf(e)
+	db.index.deleteAt(slot)
+	if e.ttl != 0 {
+		db.dropTTL(e)
 	}
-	i, found := db.slotIndex(e.seq)
-	if found {
-		db.order[i] = slot{seq: e.seq}
-		db.dead++
+	db.valMem -= int64(allocLen(e))
+	db.live--
+	db.free = append(db.free, idx)
+	*e = entry{}
+	if db.live == 0 { // give the entries back; no cursor can tell
+		db.chunks, db.nslots, db.free = nil, 0, nil
 	}
-	if db.dead > 64 && db.dead > len(db.order)/2 {
-		db.compact()
-	}
+	db.updateUsed()
 	db.touch(key)
-}
-
-// slotIndex finds seq in order: its index, or where it would go.
-func (db *keyspace) slotIndex(seq uint64) (int, bool) {
-	return slices.BinarySearchFunc(db.order, seq, func(s slot, seq uint64) int {
-		return cmp.Compare(s.seq, seq)
-	})
-}
-
-// compact drops dead slots; order stays sorted by seq.
-func (db *keyspace) compact() {
-	db.order = slices.DeleteFunc(db.order, func(s slot) bool { return !s.live })
-	db.dead = 0
 }
 
 // flush empties the keyspace.
 func (db *keyspace) flush() {
 	db.touchAllOnFlush()
-	db.dirty += int64(len(db.keys))
-	db.keys = make(map[string]*entry)
-	db.order = nil
-	db.dead = 0
-	db.ttls = make(map[string]*entry)
+	db.dirty += int64(db.live)
+	db.index = newKeyIndex()
+	db.chunks, db.nslots, db.free, db.live, db.ttlIdx = nil, 0, nil, 0, nil
+	db.valMem = 0
+	db.updateUsed()
 }
 
 // size returns the number of keys, counting expired keys not yet removed,
 // as DBSIZE does in Redis.
-func (db *keyspace) size() int { return len(db.keys) }
+func (db *keyspace) size() int { return db.live }
+
+// randomEntry returns a random entry, expired or not, or nil if there is
+// none.
+func (db *keyspace) randomEntry() *entry {
+	if idx, ok := db.randomIdx(); ok {
+		return db.at(idx)
+	}
+	return nil
+}
+
+// randomIdx returns the number of a random entry, expired or not, and
+// false if there is none. It picks numbers at random and, should most be
+// free, walks on from one.
+func (db *keyspace) randomIdx() (uint32, bool) {
+	if db.live == 0 {
+		return 0, false
+	}
+	for tries := 0; tries < 16; tries++ {
+		if i := rand.Uint32N(db.nslots); db.at(i).val != nil {
+			return i, true
+		}
+	}
+	start := rand.Uint32N(db.nslots)
+	for i := range db.nslots {
+		if j := (start + i) % db.nslots; db.at(j).val != nil {
+			return j, true
+		}
+	}
+	return 0, false
+}
 
 // randomKey returns a random live key, or "" and false if there is none.
 func (db *keyspace) randomKey() (string, bool) {
-	for len(db.keys) > 0 {
-		s := db.order[rand.IntN(len(db.order))]
-		if !s.live {
-			continue
+	for {
+		e := db.randomEntry()
+		if e == nil {
+			return "", false
 		}
-		if db.get(s.key) != nil {
-			return s.key, true
+		if !db.expired(e) {
+			return keyOf(e), true
 		}
+		db.expire(e)
 	}
-	return "", false
 }
 
-// scan calls fn for live keys with seq >= cursor, in seq order, until
-// count keys have been visited; it returns the cursor to continue from, 0
-// when the scan is complete.
+// scan calls fn for live keys from entry cursor-1 on, in number order,
+// until count keys have been visited; it returns the cursor to continue
+// from, 0 when the scan is complete.
 func (db *keyspace) scan(cursor uint64, count int, fn func(key string, e *entry)) uint64 {
-	i, _ := db.slotIndex(cursor)
-	for visited := 0; i < len(db.order); i++ {
+	i := uint64(0)
+	if cursor > 0 {
+		i = cursor - 1
+	}
+	for visited := 0; i < uint64(db.nslots); i++ {
 		if visited >= count {
-			return db.order[i].seq
+			return i + 1
 		}
-		s := db.order[i]
-		if !s.live {
+		e := db.at(uint32(i))
+		if e.val == nil {
 			continue
 		}
 		visited++
-		e := db.keys[s.key]
 		if db.expired(e) {
 			continue // left for the sweeper; scan must not reorder
 		}
-		fn(s.key, e)
+		fn(keyOf(e), e)
 	}
 	return 0
 }
 
-// each calls fn for every live key in insertion order.
+// each calls fn for every live key in entry number order.
 func (db *keyspace) each(fn func(key string, e *entry)) {
-	for _, s := range db.order {
-		if !s.live {
-			continue
-		}
-		e := db.keys[s.key]
-		if db.expired(e) {
-			continue
-		}
-		fn(s.key, e)
-	}
+	db.scan(0, int(db.nslots)+1, fn)
 }
 
 // ttl returns the remaining ms of a live entry, or -1 without expiry.
@@ -280,21 +441,18 @@ func (db *keyspace) sweepOnce(now time.Time) (left bool) {
 	defer db.mu.Unlock()
 	start := time.Now()
 	db.now = now.UnixMilli()
-	for len(db.ttls) > 0 {
+	for len(db.ttlIdx) > 0 {
 		sampled, expired := 0, 0
-		for key, e := range db.ttls { // map order is random
-			sampled++
+		for ; sampled < sweepSample && len(db.ttlIdx) > 0; sampled++ {
+			e := db.at(db.ttlIdx[rand.IntN(len(db.ttlIdx))])
 			if db.expired(e) {
-				db.expire(key, e)
+				db.expire(e)
 				expired++
-			}
-			if sampled >= sweepSample {
-				break
 			}
 		}
 		if expired*4 <= sampled || time.Since(start) > sweepBudget {
 			break
 		}
 	}
-	return len(db.ttls) > 0
+	return len(db.ttlIdx) > 0
 }

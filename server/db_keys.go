@@ -1,16 +1,15 @@
 package server
 
-import "bytes"
-
 // rename moves the live entry e from src to dst, replacing whatever dst
-// held; the expiry moves with it. dst is a new key: it gets a new sequence
+// held; the expiry moves with it. dst is a new key: it gets a new entry
 // number, so a SCAN under way may or may not return it, as Redis may.
 func (db *keyspace) rename(src, dst string, e *entry) {
 	if old := db.get(dst); old != nil {
-		db.remove(dst, old)
+		db.removeEntry(old)
 	}
-	db.remove(src, e)
-	db.insert(dst, &entry{val: e.val}, e.exp)
+	val, exp := e.val, e.exp
+	db.removeEntry(e)
+	db.insert(bytesOf(dst), val, exp)
 	db.dirty++
 }
 
@@ -18,9 +17,9 @@ func (db *keyspace) rename(src, dst string, e *entry) {
 // replacing whatever dst held.
 func (db *keyspace) copyKey(dst string, e *entry) {
 	if old := db.get(dst); old != nil {
-		db.remove(dst, old)
+		db.removeEntry(old)
 	}
-	db.insert(dst, &entry{val: bytes.Clone(e.val)}, e.exp)
+	db.insert(bytesOf(dst), e.val, e.exp)
 	db.dirty++
 }
 
@@ -29,10 +28,10 @@ func (db *keyspace) copyKey(dst string, e *entry) {
 func (db *keyspace) expireAt(key string, e *entry, when int64) {
 	db.dirty++
 	if when <= db.now {
-		db.remove(key, e)
+		db.removeEntry(e)
 		return
 	}
-	db.setExp(key, e, when)
+	db.setExpiry(e, when)
 }
 
 // persist removes the expiry of the live entry e under key and reports
@@ -41,7 +40,10 @@ func (db *keyspace) persist(key string, e *entry) bool {
 	if e.exp == 0 {
 		return false
 	}
-	db.setExp(key, e, 0)
+	db.setExpiry(e, 0)
 	db.dirty++
 	return true
 }
+
+// setExp sets the expiry of the live entry e under key (0 = none).
+func (db *keyspace) setExp(key string, e *entry, exp int64) { db.setExpiry(e, exp) }

@@ -1,44 +1,46 @@
 package server
 
 import (
-	"bytes"
-	"slices"
 	"strconv"
 
 	"github.com/remoted/remoted/resp"
 )
 
-// Value ownership. A value stored in the keyspace belongs to its entry: its
-// bytes and any spare capacity behind them. APPEND grows a value in place
-// and SETRANGE overwrites it in place, so:
-//   - a command that stores an argument stores a copy (storeArg): the
-//     argument points into the connection's input buffer, which the next
-//     read overwrites;
-//   - code that puts one value under two keys clones it (COPY does).
+// Value ownership. The keyspace copies every value it is given into the
+// entry's own allocation (see keyspace), so a command may store an
+// argument, which points into the connection's input buffer, as it is.
+// A value read from an entry is valid until the next write to the
+// keyspace: APPEND grows a value in place and SETRANGE and SET overwrite
+// it in place when it fits.
 
-// storeArg returns a copy of arg for storing as a value.
-func storeArg(arg []byte) []byte { return bytes.Clone(arg) }
+// storeArg returns arg for storing as a value: store copies it.
+func storeArg(arg []byte) []byte { return arg }
 
 // store sets key, whose live entry the caller has looked up (e, or nil if
-// the key is missing), to val. exp (0 = none) replaces the expiry unless
-// keepTTL.
+// the key is missing), to a copy of val. exp (0 = none) replaces the
+// expiry unless keepTTL.
 func (db *keyspace) store(key []byte, e *entry, val []byte, exp int64, keepTTL bool) {
 	db.dirty++
 	if e == nil {
-		db.insert(string(key), &entry{val: val}, exp)
+		db.insert(key, val, exp)
 		return
 	}
-	e.val = val
+	db.setVal(e, val)
 	if !keepTTL {
-		db.setExp(string(key), e, exp)
+		db.setExpiry(e, exp)
+		return
 	}
-	db.touchBytes(key)
+	db.touchEntry(e)
 }
 
 // appendTo appends b to the value of the live entry e, in place when the
 // value has room.
 func (db *keyspace) appendTo(e *entry, b []byte) {
 	db.dirty++
+	n := len(e.val) + len(b)
+	if n > cap(e.val) {
+		db.grow(e, n)
+	}
 	e.val = append(e.val, b...)
 	db.touchEntry(e)
 }
@@ -47,17 +49,29 @@ func (db *keyspace) appendTo(e *entry, b []byte) {
 // growing it with zero bytes as needed.
 func (db *keyspace) writeAt(e *entry, off int, b []byte) {
 	db.dirty++
-	v := e.val
-	if end := off + len(b); end > len(v) {
-		n := len(v)
-		v = slices.Grow(v, end-n)[:end]
+	if end := off + len(b); end > len(e.val) {
+		if end > cap(e.val) {
+			db.grow(e, end)
+		}
+		n := len(e.val)
+		e.val = e.val[:end]
 		if off > n {
-			clear(v[n:off])
+			clear(e.val[n:off])
 		}
 	}
-	copy(v[off:], b)
-	e.val = v
+	copy(e.val[off:], b)
 	db.touchEntry(e)
+}
+
+// grow moves e's value to an allocation with room for n bytes, and more
+// as Redis's sdsMakeRoomFor gives: twice n up to 1 MiB, n + 1 MiB past it,
+// so that a run of APPENDs copies each byte a bounded number of times.
+func (db *keyspace) grow(e *entry, n int) {
+	room := 2 * n
+	if n >= 1<<20 {
+		room = n + 1<<20
+	}
+	db.fillCap(e, bytesOf(keyOf(e)), e.val, room)
 }
 
 // fitsString reports whether a string of size bytes grown by add bytes

@@ -34,20 +34,12 @@ func (db *keyspace) touch(key string) {
 }
 
 // touchEntry is touch for a write that knows the live entry but not its
-// key (APPEND, SETRANGE): the key is found from the entry's sequence
-// number, only when something is watched.
+// key as a string (APPEND, SETRANGE, an expiry change).
 func (db *keyspace) touchEntry(e *entry) {
 	if len(db.watched) == 0 {
 		return
 	}
-	db.touchSeq(e.seq)
-}
-
-func (db *keyspace) touchSeq(seq uint64) {
-	i, found := db.slotIndex(seq)
-	if found && db.order[i].live {
-		db.touchWatched(db.order[i].key)
-	}
+	db.touchWatched(keyOf(e))
 }
 
 func (db *keyspace) touchWatched(key string) {
@@ -58,7 +50,7 @@ func (db *keyspace) touchWatched(key string) {
 	var dirty []*client
 	for _, wk := range wks {
 		if wk.expired {
-			if _, present := db.keys[key]; !present {
+			if db.peek(key) == nil {
 				// The key was expired when watched and is now gone:
 				// logically nothing changed.
 				wk.expired = false
@@ -78,7 +70,7 @@ func (db *keyspace) touchWatched(key string) {
 // Call it before the keys are dropped.
 func (db *keyspace) touchAllOnFlush() {
 	for key, wks := range db.watched {
-		if _, present := db.keys[key]; !present {
+		if db.peek(key) == nil {
 			continue
 		}
 		for _, wk := range wks {
@@ -98,7 +90,7 @@ func (db *keyspace) watch(c *client, key []byte) {
 			return
 		}
 	}
-	e := db.keys[string(key)]
+	_, e := db.lookup(key)
 	wk := &watchedKey{
 		key:     string(key),
 		c:       c,
@@ -131,7 +123,7 @@ func (db *keyspace) watchedExpired(c *client) bool {
 		if wk.expired {
 			continue
 		}
-		if e := db.keys[wk.key]; e != nil && db.expired(e) {
+		if e := db.peek(wk.key); e != nil && db.expired(e) {
 			return true
 		}
 	}

@@ -82,6 +82,7 @@ func (s *Server) dispatch(c *client, args [][]byte, mark int64) int64 {
 	if c.tx != nil && errText == "" && cmd.tx.refused {
 		errText = resp.MsgNotInMulti
 	}
+	errText = s.oomCheck(c, cmd, errText) // maxmemory: evict, or refuse; see evict.go
 	if c.reply != replyOn {
 		c.w = c.replyWriter()
 		defer c.afterReply()

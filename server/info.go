@@ -26,6 +26,7 @@ type infoFacts struct {
 	now           time.Time
 	dirty         int64 // changes since start
 	expiredKeys   int64
+	evictedKeys   int64
 	keys, expires int
 	locks         []lockInfo
 }
@@ -39,7 +40,8 @@ func (s *Server) gatherInfo(c *client, now time.Time) *infoFacts {
 	f := &infoFacts{now: now}
 	read := func(db *keyspace) {
 		f.dirty, f.expiredKeys = db.dirty, db.expiredKeys
-		f.keys, f.expires = len(db.keys), len(db.ttls)
+		f.keys, f.expires = db.live, len(db.ttlIdx)
+		f.evictedKeys = db.evictedKeys
 	}
 	if c.held > 0 {
 		read(s.db)
@@ -192,9 +194,10 @@ func (s *Server) infoMemory(f *infoFacts) [][2]string {
 		{"used_memory_peak", strconv.FormatUint(peak, 10)},
 		{"used_memory_peak_human", humanBytes(peak)},
 		{"total_system_memory", strconv.FormatUint(totalMemory(), 10)},
-		{"maxmemory", "0"},
-		{"maxmemory_human", "0B"},
-		{"maxmemory_policy", "noeviction"},
+		{"maxmemory", getMaxmemory(s)},
+		{"maxmemory_human", humanBytes(s.db.evict.maxmemory.Load())},
+		{"maxmemory_policy", getMaxmemoryPolicy(s)},
+		{"used_memory_dataset", strconv.FormatInt(s.db.usedMem.Load(), 10)},
 		{"mem_allocator", "go-" + runtime.Version()},
 	}
 }
@@ -249,7 +252,7 @@ func (s *Server) infoStats(f *infoFacts) [][2]string {
 		{"total_commands_processed", i64(s.commandsProcessed())},
 		{"rejected_connections", i64(s.stats.rejected.Load())},
 		{"expired_keys", i64(f.expiredKeys)},
-		{"evicted_keys", "0"},
+		{"evicted_keys", i64(f.evictedKeys)},
 		{"pubsub_channels", "0"},
 		{"pubsub_patterns", "0"},
 		{"total_error_replies", i64(s.stats.errors.Load())},

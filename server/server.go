@@ -84,6 +84,17 @@ type Config struct {
 	// own, the driver of every OS but Linux, instead of the event loops;
 	// it is there so that the portable driver is tested on Linux too.
 	Portable bool
+	// MaxMemory limits the bytes the keyspace holds, as Redis's maxmemory
+	// (CONFIG SET maxmemory changes it); 0 means no limit. The keyspace
+	// accounts its keys, values and indexes on every write; past the
+	// limit, keys are evicted by MaxMemoryPolicy before each command, and
+	// if none can be, commands that would add data get Redis's OOM error.
+	MaxMemory uint64
+	// MaxMemoryPolicy is Redis's maxmemory-policy: "noeviction" (the
+	// default when empty), "allkeys-lru", "allkeys-lfu", "allkeys-random",
+	// "volatile-lru", "volatile-lfu", "volatile-random" or "volatile-ttl".
+	// New panics on any other name.
+	MaxMemoryPolicy string
 	// BusyPoll is how long an event loop polls for more work before it
 	// sleeps, while polling pays (see waiter); 0 means DefaultBusyPoll,
 	// negative means never.
@@ -189,6 +200,7 @@ func New(cfg Config) *Server {
 	s.registerAll()
 	s.initStats()
 	s.initConfig()
+	s.initMaxMemory()
 	s.armIdle()
 	return s
 }
