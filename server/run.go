@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -30,6 +32,14 @@ var ErrNeedPassword = addr.ErrNeedPassword
 // DefaultShutdownGrace is how long Run lets in-flight commands drain after
 // a signal or the end of its context before it closes the rest.
 const DefaultShutdownGrace = 10 * time.Second
+
+// DefaultShareMaxMemory is the maxmemory of a share the stub starts on
+// its own (InitShare): a quarter of the machine's RAM, or of the cgroup's
+// memory limit if that is lower; 0 (no limit) where neither is known. Its
+// policy stays noeviction: a share is a program's dictionary, so a write
+// that does not fit gets Redis's OOM error rather than silently losing
+// another key. `remoted serve` has no maxmemory unless told, as Redis.
+func DefaultShareMaxMemory() uint64 { return memoryAvailable() / 4 }
 
 // gcBallast is the heap Run allocates and never touches (so never makes
 // resident): the collector's heap target is then at least that, and a
@@ -92,6 +102,11 @@ func Run(ctx context.Context, rc RunConfig) error {
 	runtime.GOMAXPROCS(Procs(rc.Threads))
 	ballast := make([]byte, gcBallast)
 	defer runtime.KeepAlive(ballast)
+	if rc.MaxMemory > 0 {
+		// The Go heap may reach about twice the live data between
+		// collections: past that, collect harder rather than grow.
+		debug.SetMemoryLimit(int64(min(2*rc.MaxMemory+gcBallast, math.MaxInt64/2)))
+	}
 	// Catch signals before anything listens, so that a client that has
 	// seen the socket can always stop the server cleanly.
 	sigs := make(chan os.Signal, 1)

@@ -30,3 +30,21 @@ func totalMemory() uint64 {
 	}
 	return uint64(si.Totalram) * uint64(si.Unit)
 }
+
+// memoryAvailable is what this process may use at most: the machine's RAM,
+// or the cgroup's memory.max if that is lower; 0 if unknown.
+func memoryAvailable() uint64 {
+	total := totalMemory()
+	b, err := os.ReadFile("/sys/fs/cgroup/memory.max")
+	if err != nil {
+		return total
+	}
+	limit, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || limit == 0 { // "max": no limit
+		return total
+	}
+	if total == 0 {
+		return limit
+	}
+	return min(total, limit)
+}

@@ -21,3 +21,6 @@ func rssBytes() uint64 {
 // totalMemory is the machine's RAM, INFO's total_system_memory; 0 (as
 // Redis reports where it cannot tell) off Linux.
 func totalMemory() uint64 { return 0 }
+
+// memoryAvailable is what this process may use at most; 0: unknown here.
+func memoryAvailable() uint64 { return 0 }

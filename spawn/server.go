@@ -256,7 +256,12 @@ func runServer(in io.Reader, ready io.WriteCloser) error {
 	setProcName("remoted")
 	readied := false
 	err := server.Run(context.Background(), server.RunConfig{
-		Config: server.Config{RequirePass: cfg.Password, IdleExit: cfg.IdleExit, Logger: log},
+		Config: server.Config{
+			RequirePass: cfg.Password,
+			IdleExit:    cfg.IdleExit,
+			Logger:      log,
+			MaxMemory:   server.DefaultShareMaxMemory(),
+		},
 		Unix:   cfg.Socket,
 		Ready: func([]net.Addr) {
 			log.Info("serving", "socket", cfg.Socket, "idle_exit", cfg.IdleExit)

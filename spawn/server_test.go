@@ -3,13 +3,16 @@
 package spawn_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/remoted/remoted/internal/testproc"
+	"github.com/remoted/remoted/server"
 	"github.com/remoted/remoted/spawn"
 )
 
@@ -92,6 +96,23 @@ func TestStartServerLooks(t *testing.T) {
 	lns, err := testproc.TCPListeners(pid)
 	if err != nil || len(lns) > 0 {
 		t.Errorf("auto-started server listens on TCP: %v, %v; want the unix socket only", lns, err)
+	}
+	// Its maxmemory is the share default, a quarter of the memory there is.
+	c := dial(t, sock)
+	io.WriteString(c, "CONFIG GET maxmemory\r\n")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	var lines []string
+	for range 5 {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strings.TrimRight(line, "\r\n"))
+	}
+	want := strconv.FormatUint(server.DefaultShareMaxMemory(), 10)
+	if lines[4] != want || want == "0" {
+		t.Errorf("auto-started server's maxmemory: %q, want %s (a quarter of RAM)", lines, want)
 	}
 }
 
