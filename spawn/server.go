@@ -262,7 +262,7 @@ func runServer(in io.Reader, ready io.WriteCloser) error {
 			Logger:      log,
 			MaxMemory:   server.DefaultShareMaxMemory(),
 		},
-		Unix:   cfg.Socket,
+		Unix: cfg.Socket,
 		Ready: func([]net.Addr) {
 			log.Info("serving", "socket", cfg.Socket, "idle_exit", cfg.IdleExit)
 			fmt.Fprintln(ready, "ok")
