@@ -19,14 +19,13 @@ type client struct {
 	out     *resp.Writer // the connection's real reply writer
 	discard *resp.Writer // replies under CLIENT REPLY OFF or SKIP, made on first use
 
-	addr, laddr string
-	created     time.Time
-	authed      bool
-	reply       replyMode
-	lower       [32]byte  // scratch for lower-casing command names
-	now         time.Time // the batch's clock reading
-	held        int       // commands run under the current hold of db.mu
-	passing     bool      // let through the share-wide lock's queue: call passDone
+	created time.Time
+	authed  bool
+	reply   replyMode
+	lower   [32]byte  // scratch for lower-casing command names
+	now     time.Time // the batch's clock reading
+	held    int       // commands run under the current hold of db.mu
+	passing bool      // let through the share-wide lock's queue: call passDone
 
 	tx        *txState      // between MULTI and EXEC or DISCARD, else nil
 	execing   bool          // running the commands of an EXEC
@@ -80,7 +79,6 @@ func newClient(s *Server, tr *conn) *client {
 	c.txQueued.Store(-1)
 	c.lastActive.Store(c.created.UnixMilli())
 	tr.client = c
-	c.addr, c.laddr = tr.addr, tr.laddr
 	return c
 }
 

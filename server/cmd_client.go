@@ -157,7 +157,7 @@ func (c *client) infoLine(now time.Time, curCmd string) string {
 	qbuf, qfree := c.tr.qbuf.Load(), c.tr.qbufFree.Load()
 	var b strings.Builder
 	for _, kv := range [...][2]string{
-		{"id", itoa(c.id)}, {"addr", c.addr}, {"laddr", c.laddr}, {"fd", itoa(c.tr.fd.Load())},
+		{"id", itoa(c.id)}, {"addr", c.tr.addr}, {"laddr", c.tr.laddr}, {"fd", itoa(c.tr.fd.Load())},
 		{"name", name}, {"age", itoa(int64(now.Sub(c.created) / time.Second))},
 		{"idle", itoa(c.idleSeconds(now))}, {"flags", flags}, {"db", "0"},
 		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", itoa(multi)},
@@ -243,8 +243,8 @@ func (f killFilter) matches(c, self *client, now time.Time) bool {
 	case f.userMismatch, f.typ != "" && f.typ != "normal":
 		return false
 	case f.id != 0 && c.id != f.id,
-		f.addr != "" && c.addr != f.addr,
-		f.laddr != "" && c.laddr != f.laddr,
+		f.addr != "" && c.tr.addr != f.addr,
+		f.laddr != "" && c.tr.laddr != f.laddr,
 		f.skipMe && c == self,
 		f.maxAge != 0 && int64(now.Sub(c.created)/time.Second) < f.maxAge:
 		return false
@@ -255,7 +255,7 @@ func (f killFilter) matches(c, self *client, now time.Time) bool {
 func (s *Server) cmdClientKill(c *client, args [][]byte) {
 	if len(args) == 3 { // old form: CLIENT KILL addr:port
 		for _, o := range s.clientsSnapshot() {
-			if o.addr == string(args[2]) {
+			if o.tr.addr == string(args[2]) {
 				s.killClient(c, o)
 				c.w.OK()
 				return

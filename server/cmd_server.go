@@ -190,7 +190,7 @@ func (s *Server) cmdShutdown(c *client, args [][]byte) {
 			return
 		}
 	}
-	s.log.Info("SHUTDOWN requested", "client", c.id, "addr", c.addr)
+	s.log.Info("SHUTDOWN requested", "client", c.id, "addr", c.tr.addr)
 	c.killed.Store(true)
 	go s.Shutdown(context.Background())
 }

@@ -458,7 +458,7 @@ func (s *Server) closeIdle(now, limit int64) int64 {
 			soonest(now + limit)
 			continue
 		}
-		s.log.Debug("closing idle client", "client", c.id, "addr", c.addr)
+		s.log.Debug("closing idle client", "client", c.id, "addr", c.tr.addr)
 		c.disconnect()
 	}
 	return next

@@ -146,7 +146,7 @@ func (s *Server) handshake(c *client, tc *tls.Conn) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.TLSHandshakeTimeout)
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
-		s.log.Debug("TLS handshake failed", "id", c.id, "addr", c.addr, "err", err)
+		s.log.Debug("TLS handshake failed", "id", c.id, "addr", c.tr.addr, "err", err)
 		return false
 	}
 	return true

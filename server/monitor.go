@@ -167,7 +167,7 @@ func monitorLine(c *client, args [][]byte, now time.Time) []byte {
 		b = append(b, "unix:"...)
 		b = append(b, c.tr.unixPath...)
 	} else {
-		b = append(b, c.addr...)
+		b = append(b, c.tr.addr...)
 	}
 	b = append(b, ']')
 	// Passwords are not shown: every argument of AUTH, and the user and

@@ -126,7 +126,7 @@ func (cn *conn) outputOver(n int64) bool {
 func (cn *conn) outputLimitReached(n int64) error {
 	c := cn.client
 	c.srv.stats.outputLimitDrops.Add(1)
-	c.srv.log.Warn("client scheduled to be closed ASAP for overcoming of output buffer limits", "id", c.id, "addr", c.addr, "omem", n)
+	c.srv.log.Warn("client scheduled to be closed ASAP for overcoming of output buffer limits", "id", c.id, "addr", c.tr.addr, "omem", n)
 	return errOutputLimit
 }
 
