@@ -300,6 +300,7 @@ func (db *keyspace) removeEntry(e *entry) {
 	*e = entry{}
 	if db.live == 0 { // give the entries back; no cursor can tell
 		db.chunks, db.nslots, db.free = nil, 0, nil
+		db.evict.clearPool()
 	}
 	db.updateUsed()
 	db.touch(key)
@@ -312,6 +313,7 @@ func (db *keyspace) flush() {
 	db.index = newKeyIndex()
 	db.chunks, db.nslots, db.free, db.live, db.ttlIdx = nil, 0, nil, 0, nil
 	db.valMem = 0
+	db.evict.clearPool()
 	db.updateUsed()
 }
 

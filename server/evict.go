@@ -244,12 +244,31 @@ func (db *keyspace) poolVictim(p evictPolicy) *entry {
 				continue
 			}
 			pool[k] = evictCandidate{}
-			if e := db.at(c.idx); e.val != nil && keyOf(e) == c.key {
+			if e := db.candidate(c, p); e != nil {
 				return e
 			}
 		}
 	}
 }
+
+// candidate returns the entry of a pool candidate if it still holds the
+// candidate's key and the policy may evict it. The pool outlives the keys
+// it names (and a change of policy), as Redis's does, so an index may lie
+// beyond the entries after a flush, or name a key without an expiry that
+// an allkeys policy sampled.
+func (db *keyspace) candidate(c evictCandidate, p evictPolicy) *entry {
+	if c.idx >= db.nslots {
+		return nil
+	}
+	e := db.at(c.idx)
+	if e.val == nil || keyOf(e) != c.key || (p.volatile() && e.ttl == 0) {
+		return nil
+	}
+	return e
+}
+
+// clearPool empties the eviction pool, letting go of its keys.
+func (ev *evictState) clearPool() { ev.pool = [evictPoolSize]evictCandidate{} }
 
 // score is how good a victim e is under the policy.
 func (db *keyspace) score(p evictPolicy, e *entry) uint64 {

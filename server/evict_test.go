@@ -109,6 +109,36 @@ func TestMaxmemoryPolicies(t *testing.T) {
 	}
 }
 
+// TestMaxmemoryPolicyChange runs an allkeys policy, then FLUSHALL and a
+// volatile one over the same key names, set in the same order: the
+// eviction pool the first policy filled must not make the second evict a
+// key without an expiry, nor name an entry the flush took away.
+func TestMaxmemoryPolicyChange(t *testing.T) {
+	for _, first := range []string{"allkeys-lru", "allkeys-lfu"} {
+		t.Run(first, func(t *testing.T) {
+			s, path := newTestServer(t, Config{MaxMemory: evictLimit, MaxMemoryPolicy: first})
+			tc := dial(t, path)
+			fill(t, s, tc, "k", 1500, 0)
+			run(t, tc, []cmdCase{
+				{[]string{"FLUSHALL"}, "OK"},
+				{[]string{"CONFIG", "SET", "maxmemory-policy", "volatile-lru"}, "OK"},
+			})
+			fill(t, s, tc, "k", 200, 0)
+			for i := 200; i < 1500; i++ {
+				if got := tc.Do("SET", "k"+strconv.Itoa(i), kib, "EX", "1000"); got != "OK" {
+					t.Fatalf("SET k%d: %q", i, got)
+				}
+			}
+			for i := range 200 {
+				if got := tc.Do("EXISTS", "k"+strconv.Itoa(i)); got != "1" {
+					t.Fatalf("volatile-lru after %s evicted k%d, which has no expiry", first, i)
+				}
+			}
+			checkDBInvariants(t, s)
+		})
+	}
+}
+
 // TestMaxmemoryVolatileTTL checks that volatile-ttl evicts the keys that
 // expire soonest: the keys set last (the farthest expiry) survive.
 func TestMaxmemoryVolatileTTL(t *testing.T) {
