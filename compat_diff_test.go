@@ -285,7 +285,8 @@ func pairs(v *respValue) (map[string]*respValue, string) {
 // "{proto}" is replaced by the session's protocol version (2 or 3), so a
 // successful HELLO never switches the session's protocol.
 //
-// Rules: only string values (remoted has no other type); no expiry short
+// Rules: string values (each other type has its own script, run by
+// diffScriptTest, in compat_diff_<type>_test.go); no expiry short
 // enough to pass during the run (expiries either far in the future, checked
 // with TTL ±1 / PTTL ±1000, absolute ones fixed in 2100, or in the past so
 // the key is gone at once); no transactions (MULTI/EXEC/WATCH: separate).
@@ -850,6 +851,27 @@ func testDifferential(t *testing.T, remotedArgs ...string) {
 	if len(diffScript) < 170 {
 		t.Fatalf("diffScript has %d lines, want at least 170", len(diffScript))
 	}
+	runDiffScript(t, ref, sut, label, diffScript)
+	t.Run("protocol", func(t *testing.T) { testProtocolDiff(t, ref, sut, label, protoCases) })
+}
+
+// diffScriptTest runs script against a new redis-server and a new
+// remoted (started with remotedArgs), as TestDifferential runs
+// diffScript: the differential test of one type's commands.
+func diffScriptTest(t *testing.T, script []string, remotedArgs ...string) {
+	ref := startRedis(t)
+	sut := startRemoted(t, remotedArgs...)
+	label := sut.Name
+	if selftest() {
+		label = "redis-server(selftest)"
+	}
+	runDiffScript(t, ref, sut, label, script)
+}
+
+// runDiffScript sends script, line by line, to ref and sut and compares
+// the replies: in RESP2 over TCP, then in RESP3 over the unix socket
+// after HELLO 3. "{proto}" in a line is replaced by the protocol version.
+func runDiffScript(t *testing.T, ref, sut *testServer, label string, script []string) {
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			network := "tcp"
@@ -867,7 +889,7 @@ func testDifferential(t *testing.T, remotedArgs ...string) {
 					t.Fatal("HELLO 3 differs; not running the RESP3 script")
 				}
 			}
-			for i, line := range diffScript {
+			for i, line := range script {
 				line = strings.ReplaceAll(line, "{proto}", strconv.Itoa(proto))
 				t.Run(fmt.Sprintf("%03d %s", i, line), func(t *testing.T) {
 					runDiffLine(t, peers, line)
@@ -875,7 +897,6 @@ func testDifferential(t *testing.T, remotedArgs ...string) {
 			}
 		})
 	}
-	t.Run("protocol", func(t *testing.T) { testProtocolDiff(t, ref, sut, label, protoCases) })
 }
 
 // runDiffLine sends one command line to both peers and compares replies.

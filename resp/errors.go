@@ -27,6 +27,7 @@ const (
 	MsgOverflow        = "ERR increment or decrement would overflow"
 	MsgNaNOrInfinity   = "ERR increment would produce NaN or Infinity"
 	MsgNoSuchKey       = "ERR no such key"
+	MsgWrongType       = "WRONGTYPE Operation against a key holding the wrong kind of value"
 	MsgDBIndex         = "ERR DB index is out of range"
 	MsgNoAuth          = "NOAUTH Authentication required."
 	MsgWrongPass       = "WRONGPASS invalid username-password pair or user is disabled."

@@ -4,16 +4,30 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 )
 
-// TestMsgNaming: every text constant of errors.go is named Msg... and
-// reads as an error reply: a code in capitals, a space, one line.
+// TestMsgNaming: every text constant of errors.go (and of errors_*.go,
+// the texts of one type's commands) is named Msg... and reads as an error
+// reply: a code in capitals, a space, one line.
 func TestMsgNaming(t *testing.T) {
-	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, parser.SkipObjectResolution)
+	names, err := filepath.Glob("errors*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		if !strings.HasSuffix(name, "_test.go") {
+			checkMsgNames(t, name)
+		}
+	}
+}
+
+func checkMsgNames(t *testing.T, name string) {
+	f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,14 +8,17 @@ func (s *Server) commandsInspect(r *registry) {
 	r.key("inspect", s.cmdInspect)
 }
 
-// cmdInspect is INSPECT key: a value the stub stored as CBOR comes back in
-// diagnostic notation (see cbortag.Inspect); anything else, as stored; a
-// missing key, null.
+// cmdInspect is INSPECT key: a string the stub stored as CBOR comes back
+// in diagnostic notation (see cbortag.Inspect); any other string, as
+// stored; a missing key, null; a key of another type, WRONGTYPE, as GET.
 func (s *Server) cmdInspect(c *client, args [][]byte) {
-	e := s.db.getBytes(args[1])
-	if e == nil {
+	e, errText := s.db.getString(args[1])
+	switch {
+	case errText != "":
+		c.w.Error(errText)
+	case e == nil:
 		c.w.Null()
-		return
+	default:
+		c.w.Bulk(cbortag.Inspect(e.val))
 	}
-	c.w.Bulk(cbortag.Inspect(e.val))
 }

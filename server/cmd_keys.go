@@ -34,8 +34,6 @@ func (s *Server) commandsKeyspace(r *registry) {
 	r.key("persist", s.cmdPersist)
 }
 
-const typeString = "string"
-
 // cmdDel is DEL and UNLINK: the number of keys removed, a key named twice
 // counted once.
 func (s *Server) cmdDel(c *client, args [][]byte) {
@@ -128,11 +126,14 @@ func (s *Server) cmdScan(c *client, args [][]byte) {
 		c.w.Error(errText)
 		return
 	}
-	// Every value is a string, so a TYPE filter keeps all keys or none.
-	keep := !o.hasType || optIs(o.typ, typeString)
+	// A TYPE no type has keeps nothing, as in Redis 7.0.
+	kind, known := kindNamed(cstr(o.typ)) // a C string to Redis: it ends at a NUL
 	var keys []string
-	next := s.db.scan(o.cursor, int(min(o.count, math.MaxInt)), func(key string, _ *entry) {
-		if keep && (o.match == nil || globMatch(o.match, []byte(key))) {
+	next := s.db.scan(o.cursor, int(min(o.count, math.MaxInt)), func(key string, e *entry) {
+		if o.hasType && (!known || e.kind() != kind) {
+			return
+		}
+		if o.match == nil || globMatch(o.match, []byte(key)) {
 			keys = append(keys, key)
 		}
 	})
@@ -142,11 +143,12 @@ func (s *Server) cmdScan(c *client, args [][]byte) {
 }
 
 func (s *Server) cmdType(c *client, args [][]byte) {
-	if s.db.getBytes(args[1]) == nil {
+	e := s.db.getBytes(args[1])
+	if e == nil {
 		c.w.Simple("none")
 		return
 	}
-	c.w.Simple(typeString)
+	c.w.Simple(e.kind().String())
 }
 
 func (s *Server) cmdRandomKey(c *client, args [][]byte) {

@@ -48,7 +48,7 @@ func checkDBInvariants(tb testing.TB, s *Server) {
 	db := s.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	live, ttls, mem := 0, 0, int64(0)
+	live, ttls, mem, objs := 0, 0, int64(0), 0
 	for i := range db.nslots {
 		e := db.at(i)
 		if e.val == nil {
@@ -56,6 +56,15 @@ func checkDBInvariants(tb testing.TB, s *Server) {
 		}
 		live++
 		mem += int64(allocLen(e))
+		if ref, ok := db.objs[e]; ok != (e.kind() != kindString) {
+			tb.Fatalf("entry %d (%q) of type %s has an object: %v", i, keyOf(e), e.kind(), ok)
+		} else if ok {
+			objs++
+			mem += ref.mem
+			if ref.o.kind() != e.kind() || ref.o.length() == 0 || ref.mem != ref.o.memSize() {
+				tb.Fatalf("entry %d (%q) of type %s: object of type %s, length %d, accounted %d of %d bytes", i, keyOf(e), e.kind(), ref.o.kind(), ref.o.length(), ref.mem, ref.o.memSize())
+			}
+		}
 		if got := db.peek(keyOf(e)); got != e {
 			tb.Fatalf("key %q of entry %d is not found through the index", keyOf(e), i)
 		}
@@ -91,6 +100,9 @@ func checkDBInvariants(tb testing.TB, s *Server) {
 		if db.at(i).val != nil {
 			tb.Fatalf("free list has live entry %d", i)
 		}
+	}
+	if objs != len(db.objs) {
+		tb.Fatalf("%d objects kept, %d entries have one", len(db.objs), objs)
 	}
 	if ttls != len(db.ttlIdx) {
 		tb.Fatalf("ttlIdx has %d entries, %d keys have an expiry", len(db.ttlIdx), ttls)

@@ -128,9 +128,20 @@ func (c *client) bulkOrNull(e *entry) {
 	c.w.Bulk(e.val)
 }
 
-func (s *Server) cmdGet(c *client, args [][]byte) {
-	c.bulkOrNull(s.db.getBytes(args[1]))
+// getString writes key's string value, or a null for a missing key, as
+// GET does, and returns its entry; ok is false if the key holds another
+// type, answered with WRONGTYPE.
+func (s *Server) getString(c *client, key []byte) (e *entry, ok bool) {
+	e, errText := s.db.getString(key)
+	if errText != "" {
+		c.w.Error(errText)
+		return nil, false
+	}
+	c.bulkOrNull(e)
+	return e, true
 }
+
+func (s *Server) cmdGet(c *client, args [][]byte) { s.getString(c, args[1]) }
 
 func (s *Server) cmdSet(c *client, args [][]byte) {
 	o, errText := parseSetOpts(args[3:], true)
@@ -145,7 +156,9 @@ func (s *Server) cmdSet(c *client, args [][]byte) {
 	key := args[1]
 	e := s.db.getBytes(key)
 	if o.get {
-		c.bulkOrNull(e)
+		if _, ok := s.getString(c, key); !ok {
+			return
+		}
 	}
 	if (o.nx && e != nil) || (o.xx && e == nil) {
 		if !o.get {
@@ -183,15 +196,13 @@ func (s *Server) cmdSetex(name string, kind strExpiry) handlerFunc {
 }
 
 func (s *Server) cmdGetset(c *client, args [][]byte) {
-	e := s.db.getBytes(args[1])
-	c.bulkOrNull(e)
-	s.db.store(args[1], e, storeArg(args[2]), 0, false)
+	if e, ok := s.getString(c, args[1]); ok {
+		s.db.store(args[1], e, storeArg(args[2]), 0, false)
+	}
 }
 
 func (s *Server) cmdGetdel(c *client, args [][]byte) {
-	e := s.db.getBytes(args[1])
-	c.bulkOrNull(e)
-	if e != nil {
+	if e, ok := s.getString(c, args[1]); ok && e != nil {
 		s.db.remove(string(args[1]), e)
 		s.db.dirty++
 	}
@@ -206,8 +217,12 @@ func (s *Server) cmdGetex(c *client, args [][]byte) {
 		return
 	}
 	key := args[1]
-	e := s.db.getBytes(key)
-	if e == nil {
+	e, errText := s.db.getString(key)
+	switch {
+	case errText != "":
+		c.w.Error(errText)
+		return
+	case e == nil:
 		c.w.Null()
 		return
 	}
@@ -231,7 +246,8 @@ func (s *Server) cmdGetex(c *client, args [][]byte) {
 func (s *Server) cmdMget(c *client, args [][]byte) {
 	c.w.Array(len(args) - 1)
 	for _, key := range args[1:] {
-		c.bulkOrNull(s.db.getBytes(key))
+		e, _ := s.db.getString(key) // a key of another type reads as null
+		c.bulkOrNull(e)
 	}
 }
 
@@ -289,7 +305,11 @@ func (s *Server) cmdDecrby(c *client, args [][]byte) {
 
 // incrBy adds by to the integer at key (0 if missing), keeping its expiry.
 func (s *Server) incrBy(c *client, key []byte, by int64) {
-	e := s.db.getBytes(key)
+	e, errText := s.db.getString(key)
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
 	var cur int64
 	if e != nil {
 		var ok bool
@@ -311,7 +331,11 @@ func (s *Server) incrBy(c *client, key []byte, by int64) {
 // cmdIncrbyfloat adds in C's long double, as Redis does; see incrFloat.
 func (s *Server) cmdIncrbyfloat(c *client, args [][]byte) {
 	key := args[1]
-	e := s.db.getBytes(key)
+	e, errText := s.db.getString(key)
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
 	var cur []byte
 	if e != nil {
 		cur = e.val
@@ -327,7 +351,11 @@ func (s *Server) cmdIncrbyfloat(c *client, args [][]byte) {
 
 func (s *Server) cmdAppend(c *client, args [][]byte) {
 	key, add := args[1], args[2]
-	e := s.db.getBytes(key)
+	e, errText := s.db.getString(key)
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
 	if e == nil {
 		s.db.store(key, nil, storeArg(add), 0, false)
 		c.w.Int(int64(len(add)))
@@ -342,8 +370,13 @@ func (s *Server) cmdAppend(c *client, args [][]byte) {
 }
 
 func (s *Server) cmdStrlen(c *client, args [][]byte) {
+	e, errText := s.db.getString(args[1])
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
 	var n int
-	if e := s.db.getBytes(args[1]); e != nil {
+	if e != nil {
 		n = len(e.val)
 	}
 	c.w.Int(int64(n))
@@ -359,12 +392,15 @@ func (s *Server) cmdGetrange(c *client, args [][]byte) {
 		c.w.Error(resp.MsgNotInteger)
 		return
 	}
-	e := s.db.getBytes(args[1])
-	if e == nil {
+	e, errText := s.db.getString(args[1])
+	switch {
+	case errText != "":
+		c.w.Error(errText)
+	case e == nil:
 		c.w.Bulk(nil)
-		return
+	default:
+		c.w.Bulk(byteRange(e.val, start, end))
 	}
-	c.w.Bulk(byteRange(e.val, start, end))
 }
 
 // byteRange is GETRANGE's slice of v from start to end, inclusive.
@@ -400,8 +436,11 @@ func (s *Server) cmdSetrange(c *client, args [][]byte) {
 		return
 	}
 	key, b := args[1], args[3]
-	e := s.db.getBytes(key)
+	e, errText := s.db.getString(key)
 	switch {
+	case errText != "":
+		c.w.Error(errText)
+		return
 	case len(b) == 0 && e == nil:
 		c.w.Int(0)
 		return

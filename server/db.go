@@ -9,7 +9,8 @@ import (
 	"unsafe"
 )
 
-// keyspace is the keyspace: Redis strings with optional expiry. Every method
+// keyspace is the keyspace: keys of every type (see object.go) with optional
+// expiry. Every method
 // expects mu held (the dispatcher takes it around each keyspace command,
 // so a command is atomic with respect to all others) and uses now, set by
 // the dispatcher, as the command's clock.
@@ -46,6 +47,8 @@ type keyspace struct {
 
 	evict evictState // maxmemory; see evict.go
 
+	objs map[*entry]objRef // the values of the keys that are not strings; see object.go
+
 	watched map[string][]*watchedKey // WATCHed keys and who watches them; see db_watch.go
 
 	// armed gets a token when the first key with an expiry appears, for
@@ -59,7 +62,7 @@ type keyspace struct {
 type entry struct {
 	val []byte
 	exp int64  // unix ms; 0 = no expiry
-	lru uint32 // the LRU clock or LFU counter of maxmemory's policy
+	lru uint32 // the type (top 8 bits) and the LRU clock or LFU counter of maxmemory's policy (see object.go)
 	ttl uint32 // 1 + its position in ttlIdx; 0 = no expiry
 }
 
@@ -295,6 +298,7 @@ func (db *keyspace) removeEntry(e *entry) {
 		db.dropTTL(e)
 	}
 	db.valMem -= int64(allocLen(e))
+	db.detach(e)
 	db.live--
 	db.free = append(db.free, idx)
 	*e = entry{}
@@ -312,6 +316,7 @@ func (db *keyspace) flush() {
 	db.dirty += int64(db.live)
 	db.index = newKeyIndex()
 	db.chunks, db.nslots, db.free, db.live, db.ttlIdx = nil, 0, nil, 0, nil
+	db.objs = nil
 	db.valMem = 0
 	db.evict.clearPool()
 	db.updateUsed()

@@ -8,8 +8,15 @@ func (db *keyspace) rename(src, dst string, e *entry) {
 		db.removeEntry(old)
 	}
 	val, exp := e.val, e.exp
+	var o object
+	if e.kind() != kindString {
+		o = db.obj(e)
+	}
 	db.removeEntry(e)
-	db.insert(bytesOf(dst), val, exp)
+	ne := db.insert(bytesOf(dst), val, exp)
+	if o != nil {
+		db.attach(ne, o)
+	}
 	db.dirty++
 }
 
@@ -19,7 +26,14 @@ func (db *keyspace) copyKey(dst string, e *entry) {
 	if old := db.get(dst); old != nil {
 		db.removeEntry(old)
 	}
-	db.insert(bytesOf(dst), e.val, e.exp)
+	var o object
+	if e.kind() != kindString {
+		o = db.obj(e).clone()
+	}
+	ne := db.insert(bytesOf(dst), e.val, e.exp)
+	if o != nil {
+		db.attach(ne, o)
+	}
 	db.dirty++
 }
 

@@ -25,6 +25,7 @@ func (db *keyspace) store(key []byte, e *entry, val []byte, exp int64, keepTTL b
 		db.insert(key, val, exp)
 		return
 	}
+	db.detach(e) // SET replaces a value of any type
 	db.setVal(e, val)
 	if !keepTTL {
 		db.setExpiry(e, exp)

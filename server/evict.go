@@ -105,16 +105,16 @@ func lfuMinutes(nowMs int64) uint32 { return uint32(nowMs/60000) & 0xFFFF }
 // newEntry sets a new entry's clock or counter.
 func (db *keyspace) newEntry(e *entry) {
 	if evictPolicy(db.evict.policy.Load()).lfu() {
-		e.lru = lfuMinutes(db.now)<<8 | lfuInitVal
+		e.setClock(lfuMinutes(db.now)<<8 | lfuInitVal)
 		return
 	}
-	e.lru = lruClock(db.now)
+	e.setClock(lruClock(db.now))
 }
 
 // accessed records an access to e for the LRU or LFU policy.
 func (db *keyspace) accessed(e *entry) {
 	if !evictPolicy(db.evict.policy.Load()).lfu() {
-		e.lru = lruClock(db.now)
+		e.setClock(lruClock(db.now))
 		return
 	}
 	counter := db.lfuDecayed(e)
@@ -124,13 +124,13 @@ func (db *keyspace) accessed(e *entry) {
 			counter++
 		}
 	}
-	e.lru = lfuMinutes(db.now)<<8 | counter
+	e.setClock(lfuMinutes(db.now)<<8 | counter)
 }
 
 // lfuDecayed is e's LFU counter less one for each lfu-decay-time minutes
 // since it was last decremented, as Redis's LFUDecrAndReturn.
 func (db *keyspace) lfuDecayed(e *entry) uint32 {
-	then, counter := e.lru>>8, e.lru&0xFF
+	then, counter := e.clock()>>8, e.clock()&0xFF
 	now := lfuMinutes(db.now)
 	elapsed := now - then
 	if now < then {
@@ -145,11 +145,11 @@ func (db *keyspace) lfuDecayed(e *entry) uint32 {
 // idleMs is e's idle time by the LRU clock, as Redis's
 // estimateObjectIdleTime.
 func (db *keyspace) idleMs(e *entry) uint64 {
-	now := lruClock(db.now)
-	if now >= e.lru {
-		return uint64(now-e.lru) * 1000
+	now, then := lruClock(db.now), e.clock()
+	if now >= then {
+		return uint64(now-then) * 1000
 	}
-	return uint64(now+(lruClockMax-e.lru)) * 1000
+	return uint64(now+(lruClockMax-then)) * 1000
 }
 
 // updateUsed publishes the accounted bytes: the keys' and values'

@@ -1,0 +1,169 @@
+package server
+
+import "github.com/remoted/remoted/resp"
+
+// Values of the types other than string. A key's type is in its entry
+// (see entry.kind); a string keeps its bytes in the entry itself, any
+// other type is an object the keyspace keeps beside the entry, in
+// db.objs, while the entry holds only its key. Each type lives in its own
+// pair of files: the structure (type_<name>.go) and its commands
+// (cmd_<name>.go).
+//
+// A command on a collection looks it up with getTyped, which answers
+// WRONGTYPE for a key of another type; creates one with insertObj; and,
+// after changing it, calls objChanged, which keeps the memory accounting,
+// WATCH and the dirty count right and deletes a collection left empty,
+// as Redis never keeps an empty hash, list, set or sorted set.
+
+// valueKind is a key's type.
+type valueKind uint8
+
+const (
+	kindString valueKind = iota
+	kindList
+	kindSet
+	kindZSet
+	kindHash
+	kindStream
+)
+
+// kindNames are the types' names, as TYPE and SCAN's TYPE filter spell
+// them.
+var kindNames = [...]string{kindString: "string", kindList: "list", kindSet: "set", kindZSet: "zset", kindHash: "hash", kindStream: "stream"}
+
+func (k valueKind) String() string { return kindNames[k] }
+
+// kindNamed returns the type called name (as TYPE spells it), and false
+// for a name no type has.
+func kindNamed(name []byte) (valueKind, bool) {
+	for k, n := range kindNames {
+		if asciiEqualFold(name, n) {
+			return valueKind(k), true
+		}
+	}
+	return 0, false
+}
+
+// object is the value of a key of any type but string.
+type object interface {
+	// kind is the object's type.
+	kind() valueKind
+	// encoding is OBJECT ENCODING's name for the representation in use,
+	// the one Redis 7.0 would use for the same contents.
+	encoding() string
+	// memSize is about how many bytes the object holds, for maxmemory
+	// and INFO. It is called after every change, so it must be cheap:
+	// types keep it as they go.
+	memSize() int64
+	// length is the number of elements; the keyspace deletes a
+	// collection whose length falls to 0.
+	length() int
+	// clone returns a copy sharing nothing mutable with the object (COPY).
+	clone() object
+}
+
+// objRef is an object and the bytes last accounted for it.
+type objRef struct {
+	o   object
+	mem int64
+}
+
+// kindShift is where the type sits in entry.lru; the low 24 bits are the clock
+// of maxmemory's policy.
+const kindShift = 24
+
+// kind is the entry's type.
+func (e *entry) kind() valueKind { return valueKind(e.lru >> kindShift) }
+
+// clock is the entry's LRU clock or LFU counter (see evict.go).
+func (e *entry) clock() uint32 { return e.lru & lruClockMax }
+
+// setClock sets the entry's LRU clock or LFU counter, keeping its type.
+func (e *entry) setClock(v uint32) { e.lru = e.lru&^lruClockMax | v&lruClockMax }
+
+// setKind sets the entry's type.
+func (e *entry) setKind(k valueKind) { e.lru = e.clock() | uint32(k)<<kindShift }
+
+// obj returns the object of the entry e, which must not be a string.
+func (db *keyspace) obj(e *entry) object { return db.objs[e].o }
+
+// getTyped returns the live object of type T under key, and its entry: a
+// missing key gives the zero T and a nil entry; a key of another type,
+// Redis's WRONGTYPE error as errText.
+func getTyped[T object](db *keyspace, key []byte) (o T, e *entry, errText string) {
+	e = db.getBytes(key)
+	if e == nil {
+		return o, nil, ""
+	}
+	if e.kind() == kindString {
+		return o, nil, resp.MsgWrongType
+	}
+	o, ok := db.objs[e].o.(T)
+	if !ok {
+		return o, nil, resp.MsgWrongType
+	}
+	return o, e, ""
+}
+
+// getString returns the live string entry under key: nil if the key is
+// missing, and Redis's WRONGTYPE error for a key of another type.
+func (db *keyspace) getString(key []byte) (*entry, string) {
+	e := db.getBytes(key)
+	if e != nil && e.kind() != kindString {
+		return nil, resp.MsgWrongType
+	}
+	return e, ""
+}
+
+// insertObj adds key, which must not exist, holding o, with no expiry.
+// The caller fills o and then calls objChanged, as for any change.
+func (db *keyspace) insertObj(key []byte, o object) *entry {
+	e := db.insert(key, nil, 0)
+	db.attach(e, o)
+	return e
+}
+
+// attach makes o the value of the entry e, a string until now with an
+// empty value, and accounts for it.
+func (db *keyspace) attach(e *entry, o object) {
+	if db.objs == nil {
+		db.objs = make(map[*entry]objRef)
+	}
+	mem := o.memSize()
+	db.objs[e] = objRef{o: o, mem: mem}
+	e.setKind(o.kind())
+	db.valMem += mem
+	db.updateUsed()
+}
+
+// detach forgets the object of the entry e, if it has one, leaving it a
+// string entry; its bytes leave the accounting.
+func (db *keyspace) detach(e *entry) {
+	if e.kind() == kindString {
+		return
+	}
+	db.valMem -= db.objs[e].mem
+	delete(db.objs, e)
+	e.setKind(kindString)
+}
+
+// objChanged records that the object under the live entry e changed
+// through n writes (Redis's dirty count: one per element added, removed
+// or changed): it accounts for its new size, marks the key changed for
+// WATCH, and deletes the key if the object is left empty. It reports
+// whether the key still exists.
+func (db *keyspace) objChanged(e *entry, n int) bool {
+	db.dirty += int64(n)
+	ref := db.objs[e]
+	if ref.o.length() == 0 {
+		db.removeEntry(e) // touches the key
+		return false
+	}
+	mem := ref.o.memSize()
+	db.valMem += mem - ref.mem
+	ref.mem = mem
+	db.objs[e] = ref
+	db.updateUsed()
+	db.touchEntry(e)
+	return true
+}
