@@ -89,8 +89,9 @@ type configParam struct {
 }
 
 // configParams are the parameters, in the order CONFIG GET lists them.
-// Redis's order is its dictionary's, which varies between runs.
-var configParams = []configParam{
+// Redis's order is its dictionary's, which varies between runs. The
+// collections' encoding limits follow (see encoding.go).
+var configParams = append([]configParam{
 	fixedParam("appendonly", "no"),
 	fixedParam("bind", "127.0.0.1"),
 	{name: "client-output-buffer-limit", get: getOutputLimits, parse: parseOutputLimitsParam},
@@ -110,7 +111,7 @@ var configParams = []configParam{
 	fixedParam("save", ""),
 	intParam("tcp-keepalive", 0, math.MaxInt32, func(s *Server) *atomic.Int64 { return &s.conf.tcpKeepAlive }),
 	{name: "timeout", get: getTimeout, parse: parseTimeout},
-}
+}, encodingParams()...)
 
 // lookupParam finds a parameter by name, in any case.
 func lookupParam(name []byte) *configParam {

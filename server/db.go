@@ -45,7 +45,8 @@ type keyspace struct {
 	evictedKeys int64 // stats: keys removed by maxmemory's policy
 	dirty       int64 // changes since start
 
-	evict evictState // maxmemory; see evict.go
+	evict evictState     // maxmemory; see evict.go
+	enc   encodingLimits // when collections leave their compact form; see encoding.go
 
 	objs map[*entry]objRef // the values of the keys that are not strings; see object.go
 
@@ -72,6 +73,7 @@ const entryChunk = 1024
 func newDB() *keyspace {
 	db := &keyspace{index: newKeyIndex(), armed: make(chan struct{}, 1)}
 	db.evict.init()
+	db.enc.init()
 	db.updateUsed()
 	return db
 }
