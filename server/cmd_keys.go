@@ -88,13 +88,18 @@ type scanOpts struct {
 
 // parseScan parses SCAN's arguments in Redis's order: the cursor first,
 // then the options left to right, the first bad one reported.
-func parseScan(args [][]byte) (scanOpts, string) {
+func parseScan(args [][]byte) (scanOpts, string) { return parseScanArgs(args[1], args[2:], true) }
+
+// parseScanArgs parses a cursor and the options after it: those of SCAN,
+// or with keys false those of HSCAN, SSCAN and ZSCAN, which have no TYPE.
+func parseScanArgs(cursor []byte, opts [][]byte, keys bool) (scanOpts, string) {
 	o := scanOpts{count: 10}
 	var ok bool
-	if o.cursor, ok = parseCursor(args[1]); !ok {
+	if o.cursor, ok = parseCursor(cursor); !ok {
 		return o, resp.MsgInvalidCursor
 	}
-	for i := 2; i < len(args); i += 2 {
+	args := opts
+	for i := 0; i < len(args); i += 2 {
 		if i+1 >= len(args) {
 			return o, resp.MsgSyntax
 		}
@@ -111,7 +116,7 @@ func parseScan(args [][]byte) (scanOpts, string) {
 			if len(v) == 1 && v[0] == '*' {
 				o.match = nil
 			}
-		case optIs(args[i], "type"):
+		case keys && optIs(args[i], "type"):
 			o.typ, o.hasType = v, true
 		default:
 			return o, resp.MsgSyntax
