@@ -41,19 +41,25 @@ func (s *Server) readHash(c *client, key []byte) (h *hashObj, ok bool) {
 }
 
 // writeHash returns the hash under key and its entry, creating an empty
-// one if there is none (the caller must then add to it and call
-// objChanged); ok is false if the key holds another type, answered with
-// WRONGTYPE.
-func (s *Server) writeHash(c *client, key []byte) (h *hashObj, e *entry, ok bool) {
+// one if there is none, with room for the encoded strs (the caller must
+// then add to it and call objChanged); ok is false if the key holds
+// another type, answered with WRONGTYPE. An existing listpack gets that
+// room too, so that the command grows it once.
+func (s *Server) writeHash(c *client, key []byte, strs ...[]byte) (h *hashObj, e *entry, ok bool) {
+	room := 0
+	for _, a := range strs {
+		room += uvarintLen(len(a)) + len(a)
+	}
 	h, e, errText := getTyped[*hashObj](s.db, key)
 	switch {
 	case errText != "":
 		c.w.Error(errText)
 		return nil, nil, false
 	case e == nil:
-		h = newHashObj()
-		e = s.db.insertObj(key, h)
+		h = newHashObj(room)
+		return h, s.db.insertObj(key, h), true
 	}
+	h.reserve(room)
 	return h, e, true
 }
 
@@ -69,7 +75,7 @@ func (s *Server) cmdHset(c *client, args [][]byte) {
 		c.w.Error(resp.MsgWrongArgs(name))
 		return
 	}
-	h, e, ok := s.writeHash(c, args[1])
+	h, e, ok := s.writeHash(c, args[1], args[2:]...)
 	if !ok {
 		return
 	}
@@ -79,6 +85,7 @@ func (s *Server) cmdHset(c *client, args [][]byte) {
 			added++
 		}
 	}
+	h.trim()
 	s.db.objChanged(e, (len(args)-2)/2)
 	if hmset {
 		c.w.OK()
@@ -97,6 +104,7 @@ func (s *Server) cmdHsetnx(c *client, args [][]byte) {
 		return
 	}
 	h.set(args[2], args[3], &s.db.enc)
+	h.trim()
 	s.db.objChanged(e, 1)
 	c.w.Int(1)
 }
@@ -193,6 +201,7 @@ func (s *Server) cmdHdel(c *client, args [][]byte) {
 		}
 	}
 	if deleted > 0 {
+		h.trim()
 		s.db.objChanged(e, deleted)
 	}
 	c.w.Int(int64(deleted))
@@ -262,6 +271,7 @@ func (s *Server) cmdHincrby(c *client, args [][]byte) {
 	}
 	cur += incr
 	h.set(args[2], strconv.AppendInt(nil, cur, 10), &s.db.enc)
+	h.trim()
 	s.db.objChanged(e, 1)
 	c.w.Int(cur)
 }
@@ -296,6 +306,7 @@ func (s *Server) cmdHincrbyfloat(c *client, args [][]byte) {
 		return
 	}
 	h.set(args[2], val, &s.db.enc)
+	h.trim()
 	s.db.objChanged(e, 1)
 	c.w.Bulk(val)
 }
@@ -381,7 +392,7 @@ func (s *Server) cmdHrandfield(c *client, args [][]byte) {
 // of it, else random draws until n distinct fields came up.
 func (h *hashObj) sample(n int, fn func(field, val []byte) bool) {
 	size := h.length()
-	if h.ht == nil || n*3 > size {
+	if h.table() == nil || n*3 > size {
 		left := size
 		h.each(func(f, v []byte) bool {
 			if rand.IntN(left) < n {
@@ -434,7 +445,7 @@ func (s *Server) cmdHscan(c *client, args [][]byte) {
 		return true
 	}
 	cursor := uint64(0)
-	if h.ht == nil {
+	if t := h.table(); t == nil {
 		h.each(collect)
 	} else {
 		// Redis counts visited fields and values against COUNT, and
@@ -445,7 +456,7 @@ func (s *Server) cmdHscan(c *client, args [][]byte) {
 		}
 		cursor = o.cursor
 		for {
-			cursor = h.ht.scanBucket(cursor, func(f, v []byte) {
+			cursor = t.scanBucket(cursor, func(f, v []byte) {
 				visited += 2
 				collect(f, v)
 			})
