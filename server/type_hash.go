@@ -135,16 +135,16 @@ func (h *hashObj) set(field, val []byte, lim *encodingLimits) (added bool) {
 	if _, v, ok := lpFind(lp, field); ok {
 		_, end := lpString(lp, v)
 		h.setList(lpSplice(lp, v, end, val))
-		return false
+	} else {
+		added = true
+		lp = lpSplice(lp, len(lp), len(lp), field, val)
+		binary.LittleEndian.PutUint32(lp, binary.LittleEndian.Uint32(lp)+1)
+		h.setList(lp)
 	}
-	n := h.length() + 1
-	lp = lpSplice(lp, len(lp), len(lp), field, val)
-	binary.LittleEndian.PutUint32(lp, uint32(n))
-	h.setList(lp)
-	if int64(n) > lim.hashEntries.Load() {
+	if int64(h.length()) > lim.hashEntries.Load() { // also after an update, as in Redis
 		h.convert()
 	}
-	return true
+	return added
 }
 
 // del removes field and reports whether it was there.
