@@ -293,7 +293,7 @@ func lpSplice(lp []byte, i, j int, strs ...[]byte) []byte {
 type hashTable struct {
 	seed    maphash.Seed
 	buckets []uint32
-	chunks  [][]hashEnt // every chunk but the last holds entChunk ents
+	chunks  [][]hashEnt // every chunk but the last is full; all but the first have room for entChunk
 	nents   int         // ents handed out, free or not
 	free    uint32      // 1 + the first free ent; 0: none
 	n       int         // pairs
@@ -333,12 +333,10 @@ func bucketsFor(n int) int {
 }
 
 func (t *hashTable) memSize() int64 {
-	size := int64(unsafe.Sizeof(*t)) + 4*int64(cap(t.buckets)) + t.strMem +
-		int64(unsafe.Sizeof([]hashEnt{}))*int64(cap(t.chunks))
-	for _, c := range t.chunks {
-		size += int64(unsafe.Sizeof(hashEnt{})) * int64(cap(c))
-	}
-	return size
+	ents := cap(t.chunks[0]) + (len(t.chunks)-1)*entChunk
+	return int64(unsafe.Sizeof(*t)) + 4*int64(cap(t.buckets)) + t.strMem +
+		int64(unsafe.Sizeof([]hashEnt{}))*int64(cap(t.chunks)) +
+		int64(unsafe.Sizeof(hashEnt{}))*int64(ents)
 }
 
 func (t *hashTable) clone() *hashTable {
@@ -440,9 +438,14 @@ func (t *hashTable) link(e hashEnt, b int) {
 		i = uint32(t.nents)
 		t.nents++
 		last := &t.chunks[len(t.chunks)-1]
-		if len(*last) == entChunk {
+		switch {
+		case len(*last) == entChunk:
 			t.chunks = append(t.chunks, make([]hashEnt, 0, entChunk))
 			last = &t.chunks[len(t.chunks)-1]
+		case len(*last) == cap(*last): // the first chunk, growing to entChunk
+			grown := make([]hashEnt, len(*last), min(max(2*cap(*last), 8), entChunk))
+			copy(grown, *last)
+			*last = grown
 		}
 		*last = append(*last, hashEnt{})
 	}

@@ -133,9 +133,7 @@ func TestHashModel(t *testing.T) {
 						t.Fatalf("op %d: a clone changed with its original", i)
 					}
 					snap, snapModel = h.clone().(*hashObj), maps.Clone(model)
-					if h.memSize() < hashObjSize {
-						t.Fatalf("op %d: memSize %d", i, h.memSize())
-					}
+					checkHashTable(t, h)
 				}
 			}
 		})
@@ -235,5 +233,43 @@ func TestHashRandom(t *testing.T) {
 				t.Fatalf("sample %d of %d gave %d", k, n, len(got))
 			}
 		}
+	}
+}
+
+// checkHashTable fails tb unless h's table, if it has one, agrees with
+// itself: its pair count, the bytes of its pairs, its free list, and
+// every chain leading to pairs of its bucket.
+func checkHashTable(tb testing.TB, h *hashObj) {
+	tb.Helper()
+	t := h.table()
+	if t == nil {
+		if h.memSize() != hashObjSize+int64(cap(h.list())) {
+			tb.Fatalf("listpack memSize %d", h.memSize())
+		}
+		return
+	}
+	pairs, mem := 0, int64(0)
+	for i := range uint32(t.nents) {
+		if e := t.ent(i); e.p != nil {
+			pairs++
+			mem += allocSize(int(e.n))
+		}
+	}
+	free := 0
+	for p := t.free; p != 0; p = t.ent(p - 1).next {
+		free++
+	}
+	chained := 0
+	for b, head := range t.buckets {
+		for p := head; p != 0; p = t.ent(p - 1).next {
+			f, _ := t.ent(p - 1).pair()
+			if t.bucketOf(f) != b {
+				tb.Fatalf("field %q chained in bucket %d", f, b)
+			}
+			chained++
+		}
+	}
+	if pairs != t.n || chained != t.n || free != t.nents-t.n || mem != t.strMem {
+		tb.Fatalf("table: %d pairs, %d chained, %d free of %d ents, %d bytes; want %d pairs, %d bytes", pairs, chained, free, t.nents, mem, t.n, t.strMem)
 	}
 }
