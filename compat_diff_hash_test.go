@@ -175,6 +175,15 @@ var hashScript = []string{
 	"MULTI", "HSET t a", "HGET t b", "EXEC", "HGETALL t",
 	"MULTI", "HSET s f v", "HGET t b", "EXEC",
 	"DEL t", "EXISTS t",
+	// WATCH: a write to the hash aborts EXEC, a command that changes
+	// nothing does not
+	"HSET w a 1 n x", "WATCH w", "HSET w a 2", "MULTI", "HGET w a", "EXEC",
+	"WATCH w", "HSETNX w a 3", "HDEL w nofield", "HINCRBY w n 1",
+	"HINCRBYFLOAT w n 1", "HGET w a", "MULTI", "HGET w a", "EXEC",
+	"WATCH w", "HINCRBY w a 1", "MULTI", "HGET w a", "EXEC",
+	"WATCH w", "HDEL w a", "MULTI", "HGETALL w", "EXEC",
+	"WATCH w", "HDEL w n", "MULTI", "EXISTS w", "EXEC", "EXISTS w",
+	"WATCH nowatch", "HINCRBY nowatch n x", "MULTI", "EXISTS nowatch", "EXEC",
 }
 
 // hashAllowList relaxes the lines whose replies are legitimately random:
