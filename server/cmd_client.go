@@ -336,7 +336,7 @@ func (s *Server) cmdClientReply(c *client, args [][]byte) {
 // TIMEOUT. The reason is checked before the id, as in Redis.
 func (s *Server) cmdClientUnblock(c *client, args [][]byte) {
 	if len(args) > 4 {
-		c.w.Error(resp.MsgUnknownSubcommand("client", args[1]))
+		c.w.Error(resp.MsgSubcommandSyntax("client", args[1]))
 		return
 	}
 	errText := ""

@@ -65,6 +65,7 @@ func (s *Server) registerHandlers(r *registry) {
 	s.commandsKeyspace(r)
 	s.commandsLock(r)
 	s.commandsInspect(r)
+	s.commandsObject(r)
 	s.commandsTx(r)
 }
 
