@@ -21,28 +21,34 @@ import "strings"
 
 // Reply texts shared by several commands.
 const (
-	MsgSyntax          = "ERR syntax error"
-	MsgNotInteger      = "ERR value is not an integer or out of range"
-	MsgNotFloat        = "ERR value is not a valid float"
-	MsgOverflow        = "ERR increment or decrement would overflow"
-	MsgNaNOrInfinity   = "ERR increment would produce NaN or Infinity"
-	MsgNoSuchKey       = "ERR no such key"
-	MsgWrongType       = "WRONGTYPE Operation against a key holding the wrong kind of value"
-	MsgDBIndex         = "ERR DB index is out of range"
-	MsgNoAuth          = "NOAUTH Authentication required."
-	MsgWrongPass       = "WRONGPASS invalid username-password pair or user is disabled."
-	MsgNoPassword      = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
-	MsgMaxClients      = "ERR max number of clients reached"
-	MsgStringTooLong   = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
-	MsgOffsetRange     = "ERR offset is out of range"
-	MsgInvalidCursor   = "ERR invalid cursor"
-	MsgNoProto         = "NOPROTO unsupported protocol version"
-	MsgSameObject      = "ERR source and destination objects are the same"
-	MsgExpireNXXX      = "ERR NX and XX, GT or LT options at the same time are not compatible"
-	MsgExpireGTLT      = "ERR GT and LT options at the same time are not compatible"
-	MsgClientNameSpace = "ERR Client names cannot contain spaces, newlines or special characters."
-	MsgNoSuchClient    = "ERR No such client"
-	MsgTimeoutInt      = "ERR timeout is not an integer or out of range"
+	MsgSyntax           = "ERR syntax error"
+	MsgNotInteger       = "ERR value is not an integer or out of range"
+	MsgNotFloat         = "ERR value is not a valid float"
+	MsgOverflow         = "ERR increment or decrement would overflow"
+	MsgNaNOrInfinity    = "ERR increment would produce NaN or Infinity"
+	MsgNoSuchKey        = "ERR no such key"
+	MsgWrongType        = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	MsgTimeoutNotFloat  = "ERR timeout is not a float or out of range"
+	MsgTimeoutNegative  = "ERR timeout is negative"
+	MsgUnblocked        = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+	MsgUnblockReason    = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+	MsgObjectIdleLFU    = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	MsgObjectFreqNotLFU = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	MsgDBIndex          = "ERR DB index is out of range"
+	MsgNoAuth           = "NOAUTH Authentication required."
+	MsgWrongPass        = "WRONGPASS invalid username-password pair or user is disabled."
+	MsgNoPassword       = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	MsgMaxClients       = "ERR max number of clients reached"
+	MsgStringTooLong    = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+	MsgOffsetRange      = "ERR offset is out of range"
+	MsgInvalidCursor    = "ERR invalid cursor"
+	MsgNoProto          = "NOPROTO unsupported protocol version"
+	MsgSameObject       = "ERR source and destination objects are the same"
+	MsgExpireNXXX       = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	MsgExpireGTLT       = "ERR GT and LT options at the same time are not compatible"
+	MsgClientNameSpace  = "ERR Client names cannot contain spaces, newlines or special characters."
+	MsgNoSuchClient     = "ERR No such client"
+	MsgTimeoutInt       = "ERR timeout is not an integer or out of range"
 	// MsgIntRange is the reply to an integer argument that parses but does
 	// not fit a C int (COPY's DB index).
 	MsgIntRange = "ERR value is out of range, value must between -2147483648 and 2147483647"
@@ -147,6 +153,14 @@ func MsgUnknownCommand(args [][]byte) string {
 // container command such as CLIENT.
 func MsgUnknownSubcommand(container string, sub []byte) string {
 	return sanitize("ERR unknown subcommand '" + string(truncate(sub, 128)) +
+		"'. Try " + strings.ToUpper(container) + " HELP.")
+}
+
+// MsgSubcommandSyntax is Redis's reply to a subcommand given arguments it
+// does not take (addReplySubcommandSyntaxError), such as CLIENT UNBLOCK
+// with too many.
+func MsgSubcommandSyntax(container string, sub []byte) string {
+	return sanitize("ERR unknown subcommand or wrong number of arguments for '" + string(truncate(sub, 128)) +
 		"'. Try " + strings.ToUpper(container) + " HELP.")
 }
 

@@ -345,7 +345,7 @@ func (s *Server) cmdIncrbyfloat(c *client, args [][]byte) {
 		c.w.Error(errText)
 		return
 	}
-	s.db.store(key, e, val, 0, true)
+	s.db.store(key, e, val, 0, true).setFlags(floatString)
 	c.w.Bulk(val)
 }
 
@@ -454,7 +454,7 @@ func (s *Server) cmdSetrange(c *client, args [][]byte) {
 	if e == nil {
 		v := make([]byte, int(off)+len(b))
 		copy(v[off:], b)
-		s.db.store(key, nil, v, 0, false)
+		s.db.store(key, nil, v, 0, false).setFlags(rawString) // as Redis creates it
 		c.w.Int(int64(len(v)))
 		return
 	}

@@ -7,13 +7,14 @@ func (db *keyspace) rename(src, dst string, e *entry) {
 	if old := db.get(dst); old != nil {
 		db.removeEntry(old)
 	}
-	val, exp := e.val, e.exp
+	val, exp, flags := e.val, e.exp, e.flags()
 	var o object
 	if e.kind() != kindString {
 		o = db.obj(e)
 	}
 	db.removeEntry(e)
 	ne := db.insert(bytesOf(dst), val, exp)
+	ne.setFlags(flags)
 	if o != nil {
 		db.attach(ne, o)
 	}
@@ -31,6 +32,7 @@ func (db *keyspace) copyKey(dst string, e *entry) {
 		o = db.obj(e).clone()
 	}
 	ne := db.insert(bytesOf(dst), e.val, e.exp)
+	ne.setFlags(e.flags())
 	if o != nil {
 		db.attach(ne, o)
 	}

@@ -19,19 +19,22 @@ func storeArg(arg []byte) []byte { return arg }
 // store sets key, whose live entry the caller has looked up (e, or nil if
 // the key is missing), to a copy of val. exp (0 = none) replaces the
 // expiry unless keepTTL.
-func (db *keyspace) store(key []byte, e *entry, val []byte, exp int64, keepTTL bool) {
+//
+// It returns the entry.
+func (db *keyspace) store(key []byte, e *entry, val []byte, exp int64, keepTTL bool) *entry {
 	db.dirty++
 	if e == nil {
-		db.insert(key, val, exp)
-		return
+		return db.insert(key, val, exp)
 	}
 	db.detach(e) // SET replaces a value of any type
+	e.setFlags(0)
 	db.setVal(e, val)
 	if !keepTTL {
 		db.setExpiry(e, exp)
-		return
+		return e
 	}
 	db.touchEntry(e)
+	return e
 }
 
 // appendTo appends b to the value of the live entry e, in place when the
@@ -43,6 +46,7 @@ func (db *keyspace) appendTo(e *entry, b []byte) {
 		db.grow(e, n)
 	}
 	e.val = append(e.val, b...)
+	e.setFlags(rawString)
 	db.touchEntry(e)
 }
 
@@ -61,6 +65,7 @@ func (db *keyspace) writeAt(e *entry, off int, b []byte) {
 		}
 	}
 	copy(e.val[off:], b)
+	e.setFlags(rawString)
 	db.touchEntry(e)
 }
 

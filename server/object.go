@@ -68,12 +68,23 @@ type objRef struct {
 	mem int64
 }
 
-// kindShift is where the type sits in entry.lru; the low 24 bits are the clock
-// of maxmemory's policy.
-const kindShift = 24
+// entry.lru holds, from the top: two flags of a string's representation
+// (see stringEncoding), the type in three bits, and in the low 24 bits
+// the clock of maxmemory's policy.
+const (
+	kindShift = 24
+	kindBits  = 7 << kindShift
+	// rawString: APPEND or SETRANGE wrote the string in place, which in
+	// Redis makes it a raw sds whatever its contents.
+	rawString = 1 << 30
+	// floatString: INCRBYFLOAT stored it, as an embedded string that is
+	// never integer-encoded.
+	floatString = 1 << 29
+	stringFlags = rawString | floatString
+)
 
 // kind is the entry's type.
-func (e *entry) kind() valueKind { return valueKind(e.lru >> kindShift) }
+func (e *entry) kind() valueKind { return valueKind(e.lru & kindBits >> kindShift) }
 
 // clock is the entry's LRU clock or LFU counter (see evict.go).
 func (e *entry) clock() uint32 { return e.lru & lruClockMax }
@@ -81,8 +92,14 @@ func (e *entry) clock() uint32 { return e.lru & lruClockMax }
 // setClock sets the entry's LRU clock or LFU counter, keeping its type.
 func (e *entry) setClock(v uint32) { e.lru = e.lru&^lruClockMax | v&lruClockMax }
 
-// setKind sets the entry's type.
+// setKind sets the entry's type, clearing a string's flags.
 func (e *entry) setKind(k valueKind) { e.lru = e.clock() | uint32(k)<<kindShift }
+
+// flags are the entry's string flags.
+func (e *entry) flags() uint32 { return e.lru & stringFlags }
+
+// setFlags replaces the entry's string flags.
+func (e *entry) setFlags(f uint32) { e.lru = e.lru&^stringFlags | f }
 
 // obj returns the object of the entry e, which must not be a string.
 func (db *keyspace) obj(e *entry) object { return db.objs[e].o }
@@ -134,6 +151,7 @@ func (db *keyspace) attach(e *entry, o object) {
 	e.setKind(o.kind())
 	db.valMem += mem
 	db.updateUsed()
+	db.signalReady(keyOf(e))
 }
 
 // detach forgets the object of the entry e, if it has one, leaving it a

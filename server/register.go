@@ -53,15 +53,21 @@ func (r *registry) txRole(name string, set func(*txRole)) {
 // it is a typo or a command missing from resp/table.go.
 func (s *Server) registerAll() {
 	r := newRegistry()
+	s.registerHandlers(r)
+	s.bindAll(r, resp.Commands())
+}
+
+// registerHandlers registers the handler of every command with r.
+func (s *Server) registerHandlers(r *registry) {
 	s.commandsConnection(r)
 	s.commandsServer(r)
 	s.commandsString(r)
 	s.commandsKeyspace(r)
 	s.commandsLock(r)
 	s.commandsInspect(r)
+	s.commandsObject(r)
 	s.commandsTx(r)
 	s.commandsHash(r)
-	s.bindAll(r, resp.Commands())
 }
 
 // bindAll binds the handlers of r to the commands of table and makes
@@ -82,6 +88,9 @@ func (s *Server) bindAll(r *registry, table []*resp.Command) {
 					cmd.subs[sm.Name[len(meta.Name)+1:]] = sc
 					subs = append(subs, sm)
 				}
+			}
+			if subs == nil && cmd.fn == nil {
+				continue // a container none of whose subcommands is served
 			}
 			meta.Subcommands = subs
 		}
@@ -113,8 +122,9 @@ func (r *registry) unbound() []string {
 }
 
 // bind returns the command for meta, or nil if it has no handler. A
-// container command (CLIENT, CONFIG, COMMAND) is bound if any of its
-// subcommands is; run alone it gets the arity error.
+// container command (CLIENT, CONFIG, COMMAND) is bound here; bindAll
+// drops it unless one of its subcommands is bound. Run alone it gets the
+// arity error.
 func (r *registry) bind(meta *resp.Command) *command {
 	r.inTable[meta.Name] = true
 	fn := r.fns[meta.Name]
