@@ -29,6 +29,9 @@ func hashPairs(prefix string, start, n int) string {
 // commands on a hash, the keyspace commands on hashes, and MULTI/EXEC.
 var hashScript = []string{
 	"FLUSHALL",
+	// redis-server 7.0.15 started without a config file has 512 (its
+	// compiled-in default); redis.conf and remoted have 128
+	"CONFIG SET hash-max-listpack-entries 128",
 	// arity
 	"HSET", "HSET h", "HSET h f", "HSET h f v f2", "HSET h f v f2 v2 f3",
 	"HMSET h", "HMSET h f", "HMSET h f v f2",
@@ -46,7 +49,7 @@ var hashScript = []string{
 	"HSCAN nokey x", "EXISTS nokey",
 	// set and read, insertion order
 	"HSET h f1 v1 f2 v2 f3 v3", "HSET h f2 new f4 v4", "HSET h f1 v1",
-	"HGETALL h", "HKEYS h", "HVALS h", "HLEN h", "TYPE h",
+	"HGETALL h", "HKEYS h", "HVALS h", "HLEN h", "TYPE h", "OBJECT ENCODING h",
 	"HGET h f2", "HGET h nofield", "HMGET h f1 nofield f4 f1",
 	"HEXISTS h f1", "HEXISTS h nofield", "HSTRLEN h f2", "HSTRLEN h nofield",
 	"HMSET h f5 v5 f6 v6", "HMSET h f5 again", "HGETALL h",
@@ -81,7 +84,7 @@ var hashScript = []string{
 	"HINCRBYFLOAT f s 1", "HINCRBYFLOAT f sp 1", "HINCRBYFLOAT f nan 1",
 	"HINCRBYFLOAT f inf 1", "HINCRBYFLOAT f i 5", "HINCRBYFLOAT f i 0.25",
 	"HINCRBYFLOAT f e 1e4932", "HINCRBYFLOAT f e -1e4932", "HINCRBYFLOAT f hex 1",
-	"HINCRBYFLOAT fy y 1e300", "HGETALL fy", "HINCRBYFLOAT f z 0.1", "HINCRBYFLOAT f z 0.2",
+	"HINCRBYFLOAT fy y 1e300", "HGETALL fy", "OBJECT ENCODING fy", "OBJECT ENCODING f", "HINCRBYFLOAT f z 0.1", "HINCRBYFLOAT f z 0.2",
 	"HGETALL f",
 	// HRANDFIELD: counts that reach the whole hash, and a hash of one
 	// field, are deterministic
@@ -136,9 +139,9 @@ var hashScript = []string{
 	"HSET h4 a 1", "SET h4 x", "GET h4", "HSET h4 a 1", "DEL h4", "HSET h4 a 1",
 	"HGETALL h4", "RENAME s h4", "TYPE h4", "GET h4",
 	// the threshold: 128 fields stay a listpack (exact order), 129 do not
-	"HSET lp" + hashPairs("field:", 0, 128), "HLEN lp", "HGETALL lp",
+	"HSET lp" + hashPairs("field:", 0, 128), "HLEN lp", "HGETALL lp", "OBJECT ENCODING lp",
 	"HRANDFIELD lp 128", "HRANDFIELD lp 200 WITHVALUES", "HSCAN lp 0",
-	"HSCAN lp 0 MATCH field:12?", "RENAME lp big", "HSET big field:128 v128",
+	"HSCAN lp 0 MATCH field:12?", "RENAME lp big", "HSET big field:127 again", "OBJECT ENCODING big", "HSET big field:128 v128", "OBJECT ENCODING big",
 	"HLEN big", "HGET big field:0", "HGET big field:128", "HMGET big field:5 nofield field:127",
 	"HGETALL big", "HKEYS big", "HVALS big", "HRANDFIELD big 1000",
 	"HRANDFIELD big 129 WITHVALUES", "HSCAN big 0 COUNT 1000",
@@ -147,27 +150,34 @@ var hashScript = []string{
 	"HEXISTS big field:200", "HSTRLEN big field:201", "HSCAN big 0",
 	"HSCAN big 0 COUNT 0", "HSCAN big x", "HSCAN big 0 MATCH",
 	"HDEL big" + strings.ReplaceAll(hashPairs("field:", 0, 120), " v", " x"),
-	"HLEN big", "HGETALL big", "COPY big bigcopy", "HGETALL bigcopy",
+	"HLEN big", "HGETALL big", "OBJECT ENCODING big", "COPY big bigcopy", "HGETALL bigcopy", "OBJECT ENCODING bigcopy",
 	"HDEL big" + strings.ReplaceAll(hashPairs("field:", 120, 90), " v", " x"),
 	"HLEN big", "EXISTS big",
 	"HSET rndbig" + hashPairs("f", 0, 300), "HRANDFIELD rndbig", "HRANDFIELD rndbig 5",
 	"HRANDFIELD rndbig 250 WITHVALUES", "HRANDFIELD rndbig -5 WITHVALUES",
 	// 64-byte fields and values stay a listpack, 65 do not
 	"HSET v64 " + strings.Repeat("k", 64) + " " + strings.Repeat("v", 64) + " a b",
-	"HGETALL v64", "HSCAN v64 0",
-	"HSET v65 f " + strings.Repeat("x", 65), "HGETALL v65", "HSCAN v65 0",
+	"HGETALL v64", "HSCAN v64 0", "OBJECT ENCODING v64",
+	"HSET v65 f " + strings.Repeat("x", 65), "HGETALL v65", "HSCAN v65 0", "OBJECT ENCODING v65",
 	"HGET v65 f", "HSTRLEN v65 f", "HRANDFIELD v65 -2 WITHVALUES",
-	"HSET k65 " + strings.Repeat("k", 65) + " v", "HGETALL k65", "HKEYS k65",
-	"HINCRBY i65 " + strings.Repeat("n", 65) + " 1", "HGETALL i65",
-	"HINCRBYFLOAT g65 x 1e63", "HGETALL g65",
+	"HSET k65 " + strings.Repeat("k", 65) + " v", "HGETALL k65", "HKEYS k65", "OBJECT ENCODING k65",
+	"HINCRBY i65 " + strings.Repeat("n", 65) + " 1", "HGETALL i65", "OBJECT ENCODING i65",
+	"HINCRBYFLOAT g65 x 1e63", "HGETALL g65", "OBJECT ENCODING g65",
+	"HSET c3 a 1 b 2 c 3", "HSET c4 a 1 b 2 c 3", "HSET c5 a 1 b 2 c 3", "HSET c6 a 123 b 2",
 	// limits lowered by CONFIG: a hash converts on its next write
 	"CONFIG SET hash-max-listpack-entries 2", "CONFIG SET hash-max-listpack-value 4",
-	"HSET small a 1 b 2", "HGETALL small", "HSET small c 3", "HLEN small",
-	"HGET small c", "HSET small2 abcd 1234", "HGETALL small2",
-	"HSET small3 abcde 1", "HGETALL small3", "HINCRBYFLOAT small4 x 12345",
-	"HGETALL small4", "HSETNX small5 abcde 1", "HGETALL small5",
+	"HSET small a 1 b 2", "HGETALL small", "OBJECT ENCODING small", "HSET small c 3",
+	"OBJECT ENCODING small", "HLEN small", "HGET small c", "HSET small2 abcd 1234",
+	"HGETALL small2", "OBJECT ENCODING small2", "HSET small3 abcde 1", "HGETALL small3",
+	"OBJECT ENCODING small3", "HINCRBYFLOAT small4 x 12345", "HGETALL small4",
+	"OBJECT ENCODING small4", "HSETNX small5 abcde 1", "HGETALL small5", "OBJECT ENCODING small5",
+	// a hash past the lowered limits converts on a write, an update too,
+	// not on a read, nor on a write that changes nothing
+	"HGET c3 a", "HGETALL c3", "OBJECT ENCODING c3", "HSET c3 a 9", "OBJECT ENCODING c3",
+	"HSETNX c4 a 9", "HDEL c4 nofield", "OBJECT ENCODING c4", "HDEL c4 c", "OBJECT ENCODING c4",
+	"HINCRBY c5 a 1", "OBJECT ENCODING c5", "HINCRBY c6 a 1", "OBJECT ENCODING c6",
 	"CONFIG SET hash-max-listpack-entries 0", "HSET zero a 1", "HGETALL zero",
-	"HSCAN zero 0", "HDEL zero a", "EXISTS zero",
+	"OBJECT ENCODING zero", "HSCAN zero 0", "HDEL zero a", "EXISTS zero",
 	"CONFIG SET hash-max-listpack-entries 128", "CONFIG SET hash-max-listpack-value 64",
 	// transactions
 	"MULTI", "HSET t a 1 b 2", "HINCRBY t a 2", "HINCRBYFLOAT t b 0.5",
