@@ -1,0 +1,456 @@
+package server
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/remoted/remoted/resp"
+)
+
+// A set is kept as Redis 7.0 keeps it, so that OBJECT ENCODING, the order
+// of replies and the memory used follow Redis's:
+//
+//   - an intset while every member is an integer written canonically
+//     (Redis's string2ll: no '+', no leading zero, no "-0", in int64 range)
+//     and there are at most set-max-intset-entries members: the integers,
+//     sorted, packed in 2, 4 or 8 bytes each (the smallest width that
+//     holds them all, as Redis's int16/int32/int64 intsets). Its members
+//     read back sorted, as in Redis.
+//   - a hash table (strTable) otherwise. A set converts once, at the
+//     first member that does not fit, and never back.
+type setObj struct {
+	ints intset
+	ht   *strTable // nil while the set is an intset
+}
+
+// setObjHeader is about what a set costs besides its members: the
+// object, the keyspace's reference to it, and the table's header.
+const setObjHeader = 64
+
+func (s *setObj) kind() valueKind { return kindSet }
+
+func (s *setObj) encoding() string {
+	if s.ht != nil {
+		return "hashtable"
+	}
+	return "intset"
+}
+
+func (s *setObj) memSize() int64 {
+	if s.ht != nil {
+		return setObjHeader + s.ht.memSize()
+	}
+	return setObjHeader + int64(cap(s.ints.buf))
+}
+
+func (s *setObj) length() int {
+	if s.ht != nil {
+		return s.ht.n
+	}
+	return s.ints.len()
+}
+
+func (s *setObj) clone() object {
+	c := &setObj{ints: intset{width: s.ints.width, buf: append([]byte(nil), s.ints.buf...)}}
+	if s.ht != nil {
+		c.ints = intset{}
+		c.ht = s.ht.clone()
+	}
+	return c
+}
+
+// maxIntset is the most members an intset may hold under the limit
+// set-max-intset-entries; Redis caps it at 2^30.
+func maxIntset(limit int64) int { return int(min(limit, 1<<30)) }
+
+// add adds m and reports whether it was new. limit is
+// set-max-intset-entries: an intset that would grow past it, or that
+// meets a member that is not an integer, becomes a hash table.
+func (s *setObj) add(m []byte, limit int64) bool {
+	if s.ht != nil {
+		return s.ht.add(m)
+	}
+	v, ok := resp.ParseInt(m)
+	if !ok {
+		s.toTable()
+		return s.ht.add(m)
+	}
+	if !s.ints.add(v) {
+		return false
+	}
+	if s.ints.len() > maxIntset(limit) {
+		s.toTable()
+	}
+	return true
+}
+
+// toTable converts an intset to a hash table holding the same members.
+func (s *setObj) toTable() {
+	t := newStrTable(s.ints.len() + 1)
+	var buf [20]byte
+	for i := range s.ints.len() {
+		t.add(strconv.AppendInt(buf[:0], s.ints.at(i), 10))
+	}
+	s.ht, s.ints = t, intset{}
+}
+
+// remove removes m and reports whether it was there.
+func (s *setObj) remove(m []byte) bool {
+	if s.ht != nil {
+		return s.ht.remove(m)
+	}
+	v, ok := resp.ParseInt(m)
+	return ok && s.ints.remove(v)
+}
+
+// has reports whether m is a member.
+func (s *setObj) has(m []byte) bool {
+	if s.ht != nil {
+		return s.ht.has(m)
+	}
+	v, ok := resp.ParseInt(m)
+	if !ok {
+		return false
+	}
+	_, found := s.ints.search(v)
+	return found
+}
+
+// each calls fn with every member in the set's order (an intset's:
+// ascending) until fn returns false. m is valid only during the call, and
+// the set must not change meanwhile.
+func (s *setObj) each(fn func(m []byte) bool) {
+	if s.ht != nil {
+		s.ht.each(func(m string) bool { return fn(bytesOf(m)) })
+		return
+	}
+	var buf [20]byte
+	for i := range s.ints.len() {
+		if !fn(strconv.AppendInt(buf[:0], s.ints.at(i), 10)) {
+			return
+		}
+	}
+}
+
+// random returns a random member, each as likely as any other; the set
+// must not be empty. buf is room for an intset's member.
+func (s *setObj) random(buf []byte) []byte {
+	if s.ht != nil {
+		return bytesOf(s.ht.random())
+	}
+	return strconv.AppendInt(buf[:0], s.ints.at(rand.IntN(s.ints.len())), 10)
+}
+
+// ---------------------------------------------------------------------------
+// intset
+
+// intset is a sorted set of integers, each little-endian in width bytes
+// (2, 4 or 8: the smallest that holds every member, as Redis's intset;
+// the width grows with a wider member and never shrinks).
+type intset struct {
+	width uint8
+	buf   []byte
+}
+
+// widthOf is the bytes an intset needs to hold v.
+func widthOf(v int64) uint8 {
+	switch {
+	case v == int64(int16(v)):
+		return 2
+	case v == int64(int32(v)):
+		return 4
+	}
+	return 8
+}
+
+func (s *intset) len() int {
+	if s.width == 0 {
+		return 0
+	}
+	return len(s.buf) / int(s.width)
+}
+
+// at returns the i-th smallest member.
+func (s *intset) at(i int) int64 {
+	return readInt(s.buf[i*int(s.width):], s.width)
+}
+
+func readInt(b []byte, width uint8) int64 {
+	switch width {
+	case 2:
+		return int64(int16(binary.LittleEndian.Uint16(b)))
+	case 4:
+		return int64(int32(binary.LittleEndian.Uint32(b)))
+	}
+	return int64(binary.LittleEndian.Uint64(b))
+}
+
+func writeInt(b []byte, width uint8, v int64) {
+	switch width {
+	case 2:
+		binary.LittleEndian.PutUint16(b, uint16(v))
+	case 4:
+		binary.LittleEndian.PutUint32(b, uint32(v))
+	default:
+		binary.LittleEndian.PutUint64(b, uint64(v))
+	}
+}
+
+// search returns where v is, or where it would go, and whether it is
+// there.
+func (s *intset) search(v int64) (int, bool) {
+	lo, hi := 0, s.len()
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if s.at(mid) < v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, lo < s.len() && s.at(lo) == v
+}
+
+// add inserts v and reports whether it was new.
+func (s *intset) add(v int64) bool {
+	if w := widthOf(v); w > s.width {
+		s.widen(w)
+	}
+	i, found := s.search(v)
+	if found {
+		return false
+	}
+	w := int(s.width)
+	s.buf = append(s.buf, make([]byte, w)...)
+	copy(s.buf[(i+1)*w:], s.buf[i*w:])
+	writeInt(s.buf[i*w:], s.width, v)
+	return true
+}
+
+// widen rewrites the members in width bytes each.
+func (s *intset) widen(width uint8) {
+	n := s.len()
+	buf := make([]byte, n*int(width), (n+1)*int(width))
+	for i := range n {
+		writeInt(buf[i*int(width):], width, s.at(i))
+	}
+	s.width, s.buf = width, buf
+}
+
+// remove deletes v and reports whether it was there. The memory of an
+// intset shrinks with it, as Redis reallocates an intset on every change.
+func (s *intset) remove(v int64) bool {
+	i, found := s.search(v)
+	if !found {
+		return false
+	}
+	w := int(s.width)
+	s.buf = append(s.buf[:i*w], s.buf[(i+1)*w:]...)
+	if cap(s.buf) > 64 && len(s.buf) < cap(s.buf)/2 {
+		s.buf = append([]byte(nil), s.buf...)
+	}
+	return true
+}
+
+// ---------------------------------------------------------------------------
+// strTable
+
+// strTable is the hash table of a large set: open addressing with linear
+// probing over a power-of-two array of members, with a tag byte per slot
+// (0 = empty, else 7 bits of the member's hash) so that a probe compares
+// few strings. A member's bucket is its hash masked by the table's size;
+// it sits at its bucket or after it, with no empty slot in between, and a
+// deletion shifts the members behind it back (no tombstones).
+//
+// SSCAN walks buckets in Redis's reverse-binary cursor order: a member
+// stays in the same bucket until the table resizes, and the cursor order
+// makes a scan across resizes still return every member present
+// throughout, as Redis's dictScan does.
+//
+// Memory: 17 bytes a slot, at most 3/4 full, plus each member's own
+// allocation; a table less than 1/8 full halves.
+type strTable struct {
+	tags  []uint8
+	slots []string
+	n     int   // members
+	bytes int64 // sum of the members' allocation sizes
+}
+
+// tableSeed seeds the members' hash.
+var tableSeed = maphash.MakeSeed()
+
+const minTableSize = 8
+
+// newStrTable returns a table with room for n members.
+func newStrTable(n int) *strTable {
+	t := &strTable{}
+	t.alloc(tableSizeFor(n))
+	return t
+}
+
+// tableSizeFor is the smallest table size at most 3/4 full with n members.
+func tableSizeFor(n int) int {
+	size := minTableSize
+	for size*3 < n*4 {
+		size *= 2
+	}
+	return size
+}
+
+func (t *strTable) alloc(size int) {
+	t.tags = make([]uint8, size)
+	t.slots = make([]string, size)
+}
+
+func (t *strTable) mask() uint64 { return uint64(len(t.slots) - 1) }
+
+func hashString(s string) uint64 { return maphash.String(tableSeed, s) }
+
+func hashBytes(b []byte) uint64 { return maphash.Bytes(tableSeed, b) }
+
+// tagOf is the tag byte of a hash: its top 7 bits, never 0.
+func tagOf(h uint64) uint8 { return uint8(h>>57) | 0x80 }
+
+// find returns the slot holding m, or the empty slot where it would go,
+// and whether m is there.
+func (t *strTable) find(m []byte, h uint64) (int, bool) {
+	mask, tag := t.mask(), tagOf(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch t.tags[i] {
+		case 0:
+			return int(i), false
+		case tag:
+			if t.slots[i] == string(m) {
+				return int(i), true
+			}
+		}
+	}
+}
+
+func (t *strTable) has(m []byte) bool {
+	_, ok := t.find(m, hashBytes(m))
+	return ok
+}
+
+// add inserts a copy of m and reports whether it was new.
+func (t *strTable) add(m []byte) bool {
+	h := hashBytes(m)
+	i, ok := t.find(m, h)
+	if ok {
+		return false
+	}
+	t.put(i, string(m), h)
+	if t.n*4 > len(t.slots)*3 {
+		t.resize(len(t.slots) * 2)
+	}
+	return true
+}
+
+func (t *strTable) put(i int, m string, h uint64) {
+	t.tags[i], t.slots[i] = tagOf(h), m
+	t.n++
+	t.bytes += allocSize(len(m))
+}
+
+// allocSize is about what Go allocates for a string of n bytes.
+func allocSize(n int) int64 {
+	if n <= 16 {
+		return int64(n+7) &^ 7
+	}
+	return int64(n+15) &^ 15
+}
+
+// remove deletes m and reports whether it was there.
+func (t *strTable) remove(m []byte) bool {
+	i, ok := t.find(m, hashBytes(m))
+	if !ok {
+		return false
+	}
+	t.deleteAt(i)
+	return true
+}
+
+// deleteAt empties slot i, shifting back the members behind it that may
+// move closer to their bucket.
+func (t *strTable) deleteAt(i int) {
+	t.n--
+	t.bytes -= allocSize(len(t.slots[i]))
+	mask := t.mask()
+	hole := uint64(i)
+	for j := (hole + 1) & mask; t.tags[j] != 0; j = (j + 1) & mask {
+		home := hashString(t.slots[j]) & mask
+		// The member at j stays if its bucket lies cyclically in (hole, j].
+		if (j-home)&mask < (j-hole)&mask {
+			continue
+		}
+		t.tags[hole], t.slots[hole] = t.tags[j], t.slots[j]
+		hole = j
+	}
+	t.tags[hole], t.slots[hole] = 0, ""
+	if len(t.slots) > minTableSize && t.n*8 < len(t.slots) {
+		t.resize(tableSizeFor(t.n))
+	}
+}
+
+// resize moves the members to a table of size slots.
+func (t *strTable) resize(size int) {
+	tags, slots := t.tags, t.slots
+	t.alloc(size)
+	mask := t.mask()
+	for i, m := range slots {
+		if tags[i] == 0 {
+			continue
+		}
+		h := hashString(m)
+		j := h & mask
+		for t.tags[j] != 0 {
+			j = (j + 1) & mask
+		}
+		t.tags[j], t.slots[j] = tags[i], m
+	}
+}
+
+func (t *strTable) memSize() int64 { return int64(len(t.slots))*17 + t.bytes }
+
+func (t *strTable) clone() *strTable {
+	return &strTable{tags: append([]uint8(nil), t.tags...), slots: append([]string(nil), t.slots...), n: t.n, bytes: t.bytes}
+}
+
+// each calls fn with every member, in slot order, until it returns false.
+func (t *strTable) each(fn func(m string) bool) {
+	for i, tag := range t.tags {
+		if tag != 0 && !fn(t.slots[i]) {
+			return
+		}
+	}
+}
+
+// random returns a random member of a table that is not empty: a random
+// slot until one is full, which takes at most 8 tries on average.
+func (t *strTable) random() string {
+	for {
+		if i := rand.IntN(len(t.slots)); t.tags[i] != 0 {
+			return t.slots[i]
+		}
+	}
+}
+
+// scan calls fn with the members of the bucket under cursor and returns
+// the next cursor, 0 after the last bucket: Redis's dictScan order, which
+// reverses the cursor's bits, adds one, and reverses them back.
+func (t *strTable) scan(cursor uint64, fn func(m string)) uint64 {
+	mask := t.mask()
+	home := cursor & mask
+	for j := home; t.tags[j] != 0; j = (j + 1) & mask {
+		if hashString(t.slots[j])&mask == home {
+			fn(t.slots[j])
+		}
+	}
+	cursor |= ^mask
+	cursor = bits.Reverse64(cursor)
+	cursor++
+	return bits.Reverse64(cursor)
+}
