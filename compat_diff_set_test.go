@@ -1,9 +1,14 @@
 package remoted_test
 
 import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // setHashtableKeys are the script's sets that are hash tables when a
@@ -554,3 +559,79 @@ var setScript = []string{
 
 // TestDifferentialSet runs setScript against redis-server and remoted.
 func TestDifferentialSet(t *testing.T) { diffScriptTest(t, setScript) }
+
+// TestSetMemory loads one set of 1M members into remoted and a real
+// redis-server side by side and logs each one's RSS and used_memory, and
+// the ratio of the RSS, as TestKeyspaceMemory does for keys: members of
+// 14 bytes ("m:" and 12 digits), then 1M integers. A measure, not a check.
+//
+//	REMOTED_MEM=1 go test -run SetMemory -v -timeout 30m .
+func TestSetMemory(t *testing.T) {
+	if spec := os.Getenv(envMem); spec == "" || spec == "0" {
+		t.Skipf("set %s=1 to measure a 1M-member set's memory beside redis-server", envMem)
+	}
+	const n = 1000000
+	for _, kind := range []string{"strings", "integers"} {
+		t.Run(kind, func(t *testing.T) {
+			ref := startRedis(t)
+			sut := startRemoted(t)
+			var rss [2]int64
+			for i, srv := range []*testServer{ref, sut} {
+				before, usedBefore := rssOf(t, srv.proc.cmd.Process.Pid), usedMemory(t, srv)
+				start := time.Now()
+				loadSet(t, srv, n, kind == "integers")
+				took := time.Since(start)
+				rss[i] = rssOf(t, srv.proc.cmd.Process.Pid)
+				t.Logf("%-12s 1 set of %d %s: RSS %4d -> %5d MiB, used_memory %4d -> %5d MiB, %.0f B/member RSS, loaded in %v",
+					srv.Name, n, kind, before>>20, rss[i]>>20, usedBefore>>20, usedMemory(t, srv)>>20,
+					float64(rss[i]-before)/float64(n), took.Round(time.Millisecond))
+			}
+			t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
+		})
+	}
+}
+
+// loadSet adds n members to the set "s" over the unix socket, 1000 to an
+// SADD, pipelined, and checks the set's cardinality.
+func loadSet(t *testing.T, srv *testServer, n int, ints bool) {
+	t.Helper()
+	c, err := net.Dial("unix", srv.UnixPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReaderSize(c, 64<<10)
+	const batch, depth = 1000, 16
+	var buf []byte
+	for i := 0; i < n; i += batch * depth {
+		buf = buf[:0]
+		sent := 0
+		for j := i; j < min(n, i+batch*depth); j += batch {
+			m := min(batch, n-j)
+			buf = fmt.Appendf(buf, "*%d\r\n$4\r\nSADD\r\n$1\r\ns\r\n", m+2)
+			for k := j; k < j+m; k++ {
+				member := fmt.Sprintf("m:%012d", k)
+				if ints {
+					member = strconv.Itoa(k * 7)
+				}
+				buf = fmt.Appendf(buf, "$%d\r\n%s\r\n", len(member), member)
+			}
+			sent++
+		}
+		_ = c.SetDeadline(time.Now().Add(time.Minute))
+		if _, err := c.Write(buf); err != nil {
+			t.Fatal(err)
+		}
+		for range sent {
+			if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, ":") {
+				t.Fatalf("%s: SADD reply %q, %v", srv.Name, line, err)
+			}
+		}
+	}
+	if _, err := fmt.Fprintf(c, "*2\r\n$5\r\nSCARD\r\n$1\r\ns\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := r.ReadString('\n'); err != nil || line != fmt.Sprintf(":%d\r\n", n) {
+		t.Fatalf("%s: SCARD %q, %v", srv.Name, line, err)
+	}
+}

@@ -58,8 +58,8 @@ func checkTable(tb testing.TB, t *strTable) {
 			continue
 		}
 		n++
-		m := t.slots[i]
-		bytes += allocSize(len(m))
+		m := t.at(uint64(i))
+		bytes += allocSize(uvarintLen(len(m)) + len(m))
 		h := hashString(m)
 		if tag != tagOf(h) {
 			tb.Fatalf("slot %d: tag %#x, member %q's is %#x", i, tag, m, tagOf(h))
