@@ -573,22 +573,32 @@ func TestSetMemory(t *testing.T) {
 	const n = 1000000
 	for _, kind := range []string{"strings", "integers"} {
 		t.Run(kind, func(t *testing.T) {
-			ref := startRedis(t)
-			sut := startRemoted(t)
-			var rss [2]int64
-			for i, srv := range []*testServer{ref, sut} {
-				before, usedBefore := rssOf(t, srv.proc.cmd.Process.Pid), usedMemory(t, srv)
-				start := time.Now()
+			memBeside(t, fmt.Sprintf("1 set of %d %s", n, kind), n, func(t *testing.T, srv *testServer) {
 				loadSet(t, srv, n, kind == "integers")
-				took := time.Since(start)
-				rss[i] = rssOf(t, srv.proc.cmd.Process.Pid)
-				t.Logf("%-12s 1 set of %d %s: RSS %4d -> %5d MiB, used_memory %4d -> %5d MiB, %.0f B/member RSS, loaded in %v",
-					srv.Name, n, kind, before>>20, rss[i]>>20, usedBefore>>20, usedMemory(t, srv)>>20,
-					float64(rss[i]-before)/float64(n), took.Round(time.Millisecond))
-			}
-			t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
+			})
 		})
 	}
+}
+
+// memBeside starts a redis-server and a remoted, runs load on each in
+// turn, and logs their RSS and used_memory before and after, per item
+// (n of them) and as a ratio: TestKeyspaceMemory's measure, for any
+// load (that test could use it too).
+func memBeside(t *testing.T, what string, n int, load func(*testing.T, *testServer)) {
+	ref := startRedis(t)
+	sut := startRemoted(t)
+	var rss [2]int64
+	for i, srv := range []*testServer{ref, sut} {
+		before, usedBefore := rssOf(t, srv.proc.cmd.Process.Pid), usedMemory(t, srv)
+		start := time.Now()
+		load(t, srv)
+		took := time.Since(start)
+		rss[i] = rssOf(t, srv.proc.cmd.Process.Pid)
+		t.Logf("%-12s %s: RSS %4d -> %5d MiB, used_memory %4d -> %5d MiB, %.0f B/item RSS, loaded in %v",
+			srv.Name, what, before>>20, rss[i]>>20, usedBefore>>20, usedMemory(t, srv)>>20,
+			float64(rss[i]-before)/float64(n), took.Round(time.Millisecond))
+	}
+	t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
 }
 
 // loadSet adds n members to the set "s" over the unix socket, 1000 to an
