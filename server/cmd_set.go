@@ -175,6 +175,9 @@ func (s *Server) cmdSpop(c *client, args [][]byte) {
 		writeSet(c, s.union([]*setObj{set}))
 		s.db.dirty += int64(set.length())
 		s.db.removeEntry(e)
+	case (int64(set.length())-count)*5 <= count:
+		s.spopMost(c, set, count)
+		s.db.objChanged(e, int(count))
 	default:
 		c.w.Set(int(count))
 		var buf [20]byte
@@ -185,6 +188,22 @@ func (s *Server) cmdSpop(c *client, args [][]byte) {
 		}
 		s.db.objChanged(e, int(count))
 	}
+}
+
+// spopMost pops count members of set, at least 5/6 of them, as Redis
+// does: it draws the members to keep into a new set, which becomes the
+// set (so a hash table of integers may become an intset again), and
+// replies with the others in the set's order.
+func (s *Server) spopMost(c *client, set *setObj, count int64) {
+	kept, lim := &setObj{}, s.setLimit()
+	var buf [20]byte
+	for range int64(set.length()) - count {
+		m := set.random(buf[:])
+		kept.add(m, lim)
+		set.remove(m)
+	}
+	writeSet(c, set)
+	*set = *kept
 }
 
 // cmdSrandmember is SRANDMEMBER key [count]: one member (a bulk or null),

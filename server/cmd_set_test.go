@@ -59,10 +59,18 @@ func TestSetEncodingConversion(t *testing.T) {
 		{[]string{"SADD", "e", "1", "2"}, "2"},
 		{[]string{"SADD", "f", "1", "2", "3"}, "3"},
 		{[]string{"CONFIG", "SET", "set-max-intset-entries", "512"}, "OK"},
+		{seqArgs("SADD", "p", 0, 601), "601"},
+		{[]string{"SCARD", "p"}, "601"},
 	})
+	if got := setEncoding(t, s, "p"); got != "hashtable" {
+		t.Errorf("p: %s, want hashtable", got)
+	}
+	// Popping most of a set keeps the rest in a new set, as Redis does.
+	tc.Do("SPOP", "p", "590")
+	run(t, tc, []cmdCase{{[]string{"SCARD", "p"}, "11"}})
 	for key, want := range map[string]string{
 		"a": "hashtable", "b": "hashtable", "c": "hashtable", // never back
-		"d": "intset", "u": "intset", "u2": "hashtable", "e": "intset", "f": "hashtable",
+		"d": "intset", "u": "intset", "u2": "hashtable", "e": "intset", "f": "hashtable", "p": "intset",
 	} {
 		if got := setEncoding(t, s, key); got != want {
 			t.Errorf("%s: %s, want %s", key, got, want)
