@@ -107,7 +107,7 @@ func (s *Server) cmdSmembers(c *client, args [][]byte) {
 
 func (s *Server) cmdSismember(c *client, args [][]byte) {
 	if set, e, ok := s.lookupSet(c, args[1]); ok {
-		c.w.Int(b2i(e != nil && set.has(args[2])))
+		c.w.Int(setBool(e != nil && set.has(args[2])))
 	}
 }
 
@@ -118,7 +118,7 @@ func (s *Server) cmdSmismember(c *client, args [][]byte) {
 	}
 	c.w.Array(len(args) - 2)
 	for _, m := range args[2:] {
-		c.w.Int(b2i(e != nil && set.has(m)))
+		c.w.Int(setBool(e != nil && set.has(m)))
 	}
 }
 
@@ -132,8 +132,8 @@ func (s *Server) cmdScard(c *client, args [][]byte) {
 	}
 }
 
-// b2i is 1 for true, 0 for false.
-func b2i(b bool) int64 {
+// setBool is 1 for true, 0 for false.
+func setBool(b bool) int64 {
 	if b {
 		return 1
 	}
@@ -172,7 +172,7 @@ func (s *Server) cmdSpop(c *client, args [][]byte) {
 		c.w.Set(0)
 	case count >= int64(set.length()):
 		// The whole set, through a new set as Redis's SUNION does.
-		writeSet(c, s.union([]*setObj{set}))
+		writeSet(c, s.setUnion([]*setObj{set}))
 		s.db.dirty += int64(set.length())
 		s.db.removeEntry(e)
 	case (int64(set.length())-count)*5 <= count:
@@ -242,12 +242,12 @@ func (s *Server) cmdSrandmember(c *client, args [][]byte) {
 	case e == nil || n == 0:
 		c.w.Array(0)
 	case n < 0 || n == 1:
-		randomDraws(c, set, max(n, -n))
+		setRandomDraws(c, set, max(n, -n))
 	case n >= int64(set.length()):
 		c.w.Array(set.length())
 		set.each(func(m []byte) bool { c.w.Bulk(m); return true })
 	default:
-		ms := randomDistinct(set, int(n))
+		ms := setRandomDistinct(set, int(n))
 		c.w.Array(len(ms))
 		for _, m := range ms {
 			c.w.BulkString(m)
@@ -255,9 +255,9 @@ func (s *Server) cmdSrandmember(c *client, args [][]byte) {
 	}
 }
 
-// randomDraws writes an array of n members of set drawn at random, with
+// setRandomDraws writes an array of n members of set drawn at random, with
 // repeats.
-func randomDraws(c *client, set *setObj, n int64) {
+func setRandomDraws(c *client, set *setObj, n int64) {
 	c.w.Array(int(n))
 	var buf [20]byte
 	for range n {
@@ -265,10 +265,10 @@ func randomDraws(c *client, set *setObj, n int64) {
 	}
 }
 
-// randomDistinct returns n distinct members of set, at random, for n less
+// setRandomDistinct returns n distinct members of set, at random, for n less
 // than its length: a shuffle of all members when n is close to the
 // length, else draws until n different ones came up (Redis's two cases).
-func randomDistinct(set *setObj, n int) []string {
+func setRandomDistinct(set *setObj, n int) []string {
 	size := set.length()
 	if n*3 > size {
 		all := make([]string, 0, size)
@@ -312,7 +312,7 @@ func (s *Server) cmdSmove(c *client, args [][]byte) {
 	m := args[3]
 	switch {
 	case se == de:
-		c.w.Int(b2i(src.has(m)))
+		c.w.Int(setBool(src.has(m)))
 		return
 	case !src.remove(m):
 		c.w.Int(0)
@@ -431,8 +431,8 @@ func (s *Server) cmdSintercard(c *client, args [][]byte) {
 	s.sinter(c, args[2:2+numkeys], nil, true, limit)
 }
 
-// union returns a new set of the members of sets (nil ones are empty).
-func (s *Server) union(sets []*setObj) *setObj {
+// setUnion returns a new set of the members of sets (nil ones are empty).
+func (s *Server) setUnion(sets []*setObj) *setObj {
 	res, lim := &setObj{}, s.setLimit()
 	for _, set := range sets {
 		if set != nil {
@@ -453,9 +453,9 @@ func (s *Server) sunionDiff(c *client, keys [][]byte, dst []byte, diff bool) {
 	}
 	var res *setObj
 	if diff {
-		res = s.diff(sets)
+		res = s.setDiff(sets)
 	} else {
-		res = s.union(sets)
+		res = s.setUnion(sets)
 	}
 	if dst != nil {
 		s.storeSet(c, dst, res)
@@ -464,13 +464,13 @@ func (s *Server) sunionDiff(c *client, keys [][]byte, dst []byte, diff bool) {
 	writeSet(c, res)
 }
 
-// diff returns a new set of the members of sets[0] in no other set, with
+// setDiff returns a new set of the members of sets[0] in no other set, with
 // the algorithm Redis would choose, since it decides the result's
 // encoding: either the first set's members not found in the others are
 // added (algorithm 1), or all of the first set's are added and the
 // others' removed (algorithm 2, a hash table if the first set's members
 // would make one).
-func (s *Server) diff(sets []*setObj) *setObj {
+func (s *Server) setDiff(sets []*setObj) *setObj {
 	res, lim := &setObj{}, s.setLimit()
 	first := sets[0]
 	if first == nil || slices.Contains(sets[1:], first) {
@@ -517,7 +517,7 @@ func (s *Server) cmdSscan(c *client, args [][]byte) {
 		return
 	}
 	if e == nil {
-		writeScan(c, 0, nil)
+		writeSetScan(c, 0, nil)
 		return
 	}
 	o, errText := parseScanArgs(args[2], args[3:], false)
@@ -543,11 +543,11 @@ func (s *Server) cmdSscan(c *client, args [][]byte) {
 	if o.match != nil {
 		found = slices.DeleteFunc(found, func(m string) bool { return !globMatch(o.match, bytesOf(m)) })
 	}
-	writeScan(c, cursor, found)
+	writeSetScan(c, cursor, found)
 }
 
-// writeScan writes a scan's reply: the next cursor and the members found.
-func writeScan(c *client, cursor uint64, found []string) {
+// writeSetScan writes a scan's reply: the next cursor and the members found.
+func writeSetScan(c *client, cursor uint64, found []string) {
 	c.w.Array(2)
 	c.w.BulkString(strconv.FormatUint(cursor, 10))
 	c.w.Array(len(found))

@@ -23,7 +23,7 @@ func setEncoding(tb testing.TB, s *Server, key string) string {
 	return set.encoding()
 }
 
-func seqArgs(cmd, key string, lo, hi int) []string {
+func setSeqArgs(cmd, key string, lo, hi int) []string {
 	args := []string{cmd, key}
 	for i := lo; i < hi; i++ {
 		args = append(args, strconv.Itoa(i))
@@ -38,7 +38,7 @@ func TestSetEncodingConversion(t *testing.T) {
 	s, path := newTestServer(t, Config{})
 	tc := dial(t, path)
 	run(t, tc, []cmdCase{
-		{seqArgs("SADD", "a", 0, 512), "512"},
+		{setSeqArgs("SADD", "a", 0, 512), "512"},
 		{[]string{"SADD", "b", "1", "2"}, "2"},
 		{[]string{"SADD", "c", "1", "x"}, "2"},
 	})
@@ -59,7 +59,7 @@ func TestSetEncodingConversion(t *testing.T) {
 		{[]string{"SADD", "e", "1", "2"}, "2"},
 		{[]string{"SADD", "f", "1", "2", "3"}, "3"},
 		{[]string{"CONFIG", "SET", "set-max-intset-entries", "512"}, "OK"},
-		{seqArgs("SADD", "p", 0, 601), "601"},
+		{setSeqArgs("SADD", "p", 0, 601), "601"},
 		{[]string{"SCARD", "p"}, "601"},
 	})
 	if got := setEncoding(t, s, "p"); got != "hashtable" {
@@ -85,7 +85,7 @@ func TestSetAccounting(t *testing.T) {
 	s, path := newTestServer(t, Config{})
 	tc := dial(t, path)
 	steps := [][]string{
-		seqArgs("SADD", "big", 0, 3000),
+		setSeqArgs("SADD", "big", 0, 3000),
 		{"SADD", "big", "x", "y"},
 		{"SADD", "small", "1", "2", "3"},
 		{"SADD", "str", "a", "b", "c"},
@@ -99,7 +99,7 @@ func TestSetAccounting(t *testing.T) {
 		{"SUNIONSTORE", "u", "big", "small", "str"},
 		{"SDIFFSTORE", "d", "u", "small"},
 		{"SDIFFSTORE", "d2", "u", "big", "small", "str", "new"},
-		seqArgs("SREM", "big", 0, 3000),
+		setSeqArgs("SREM", "big", 0, 3000),
 		{"SPOP", "str", "10"},
 		{"COPY", "u", "ucopy"},
 		{"SADD", "ucopy", "z"},
@@ -162,7 +162,7 @@ func TestSetDrain(t *testing.T) {
 func TestSetScanLarge(t *testing.T) {
 	_, path := newTestServer(t, Config{})
 	tc := dial(t, path)
-	tc.Do(seqArgs("SADD", "k", 0, 2000)...)
+	tc.Do(setSeqArgs("SADD", "k", 0, 2000)...)
 	seen := map[string]bool{}
 	cursor, calls := "0", 0
 	for {
@@ -174,9 +174,9 @@ func TestSetScanLarge(t *testing.T) {
 		}
 		calls++
 		// Churn that makes the table grow, then shrink.
-		tc.Do(seqArgs("SADD", "k", 10000+calls*100, 10000+calls*100+100)...)
+		tc.Do(setSeqArgs("SADD", "k", 10000+calls*100, 10000+calls*100+100)...)
 		if calls%5 == 0 {
-			tc.Do(seqArgs("SREM", "k", 10000, 10000+calls*100+100)...)
+			tc.Do(setSeqArgs("SREM", "k", 10000, 10000+calls*100+100)...)
 		}
 		if cursor == "0" {
 			break
@@ -197,7 +197,7 @@ func TestSetScanLarge(t *testing.T) {
 func TestSetRandMemberDistinct(t *testing.T) {
 	_, path := newTestServer(t, Config{})
 	tc := dial(t, path)
-	tc.Do(seqArgs("SADD", "k", 0, 100)...)
+	tc.Do(setSeqArgs("SADD", "k", 0, 100)...)
 	tc.Do("SADD", "k", "x")
 	for _, count := range []int{2, 30, 34, 99, 100} {
 		got := strings.Fields(strings.Trim(tc.Do("SRANDMEMBER", "k", strconv.Itoa(count)), "[]"))

@@ -21,11 +21,11 @@ import (
 //     sorted, packed in 2, 4 or 8 bytes each (the smallest width that
 //     holds them all, as Redis's int16/int32/int64 intsets). Its members
 //     read back sorted, as in Redis.
-//   - a hash table (strTable) otherwise. A set converts once, at the
+//   - a hash table (setTable) otherwise. A set converts once, at the
 //     first member that does not fit, and never back.
 type setObj struct {
 	ints intset
-	ht   *strTable // nil while the set is an intset
+	ht   *setTable // nil while the set is an intset
 }
 
 // setObjHeader is about what a set costs besides its members: the
@@ -64,9 +64,9 @@ func (s *setObj) clone() object {
 	return c
 }
 
-// maxIntset is the most members an intset may hold under the limit
+// maxIntsetLen is the most members an intset may hold under the limit
 // set-max-intset-entries; Redis caps it at 2^30.
-func maxIntset(limit int64) int { return int(min(limit, 1<<30)) }
+func maxIntsetLen(limit int64) int { return int(min(limit, 1<<30)) }
 
 // add adds m and reports whether it was new. limit is
 // set-max-intset-entries: an intset that would grow past it, or that
@@ -83,7 +83,7 @@ func (s *setObj) add(m []byte, limit int64) bool {
 	if !s.ints.add(v) {
 		return false
 	}
-	if s.ints.len() > maxIntset(limit) {
+	if s.ints.len() > maxIntsetLen(limit) {
 		s.toTable()
 	}
 	return true
@@ -91,7 +91,7 @@ func (s *setObj) add(m []byte, limit int64) bool {
 
 // toTable converts an intset to a hash table holding the same members.
 func (s *setObj) toTable() {
-	t := newStrTable(s.ints.len() + 1)
+	t := newSetTable(s.ints.len() + 1)
 	var buf [20]byte
 	for i := range s.ints.len() {
 		t.add(strconv.AppendInt(buf[:0], s.ints.at(i), 10))
@@ -157,8 +157,8 @@ type intset struct {
 	buf   []byte
 }
 
-// widthOf is the bytes an intset needs to hold v.
-func widthOf(v int64) uint8 {
+// intsetWidth is the bytes an intset needs to hold v.
+func intsetWidth(v int64) uint8 {
 	switch {
 	case v == int64(int16(v)):
 		return 2
@@ -177,10 +177,10 @@ func (s *intset) len() int {
 
 // at returns the i-th smallest member.
 func (s *intset) at(i int) int64 {
-	return readInt(s.buf[i*int(s.width):], s.width)
+	return intsetGet(s.buf[i*int(s.width):], s.width)
 }
 
-func readInt(b []byte, width uint8) int64 {
+func intsetGet(b []byte, width uint8) int64 {
 	switch width {
 	case 2:
 		return int64(int16(binary.LittleEndian.Uint16(b)))
@@ -190,7 +190,7 @@ func readInt(b []byte, width uint8) int64 {
 	return int64(binary.LittleEndian.Uint64(b))
 }
 
-func writeInt(b []byte, width uint8, v int64) {
+func intsetPut(b []byte, width uint8, v int64) {
 	switch width {
 	case 2:
 		binary.LittleEndian.PutUint16(b, uint16(v))
@@ -218,7 +218,7 @@ func (s *intset) search(v int64) (int, bool) {
 
 // add inserts v and reports whether it was new.
 func (s *intset) add(v int64) bool {
-	if w := widthOf(v); w > s.width {
+	if w := intsetWidth(v); w > s.width {
 		s.widen(w)
 	}
 	i, found := s.search(v)
@@ -228,7 +228,7 @@ func (s *intset) add(v int64) bool {
 	w := int(s.width)
 	s.buf = append(s.buf, make([]byte, w)...)
 	copy(s.buf[(i+1)*w:], s.buf[i*w:])
-	writeInt(s.buf[i*w:], s.width, v)
+	intsetPut(s.buf[i*w:], s.width, v)
 	return true
 }
 
@@ -237,7 +237,7 @@ func (s *intset) widen(width uint8) {
 	n := s.len()
 	buf := make([]byte, n*int(width), (n+1)*int(width))
 	for i := range n {
-		writeInt(buf[i*int(width):], width, s.at(i))
+		intsetPut(buf[i*int(width):], width, s.at(i))
 	}
 	s.width, s.buf = width, buf
 }
@@ -258,9 +258,9 @@ func (s *intset) remove(v int64) bool {
 }
 
 // ---------------------------------------------------------------------------
-// strTable
+// setTable
 
-// strTable is the hash table of a large set: open addressing with linear
+// setTable is the hash table of a large set: open addressing with linear
 // probing over a power-of-two array of members, with a tag byte per slot
 // (0 = empty, else 7 bits of the member's hash) so that a probe compares
 // few strings. A member's bucket is its hash masked by the table's size;
@@ -278,50 +278,50 @@ func (s *intset) remove(v int64) bool {
 // against a string header's 16; with its tag 9 bytes a slot, at most 3/4
 // full. A table less than 1/8 full halves. A member's bytes never change:
 // the strings handed out read them in place.
-type strTable struct {
+type setTable struct {
 	tags  []uint8
 	slots []*byte
 	n     int   // members
 	bytes int64 // sum of the members' allocation sizes
 }
 
-// tableSeed seeds the members' hash.
-var tableSeed = maphash.MakeSeed()
+// setTableSeed seeds the members' hash.
+var setTableSeed = maphash.MakeSeed()
 
-const minTableSize = 8
+const minSetTable = 8
 
-// newStrTable returns a table with room for n members.
-func newStrTable(n int) *strTable {
-	t := &strTable{}
-	t.alloc(tableSizeFor(n))
+// newSetTable returns a table with room for n members.
+func newSetTable(n int) *setTable {
+	t := &setTable{}
+	t.alloc(setTableSize(n))
 	return t
 }
 
-// tableSizeFor is the smallest table size at most 3/4 full with n members.
-func tableSizeFor(n int) int {
-	size := minTableSize
+// setTableSize is the smallest table size at most 3/4 full with n members.
+func setTableSize(n int) int {
+	size := minSetTable
 	for size*3 < n*4 {
 		size *= 2
 	}
 	return size
 }
 
-func (t *strTable) alloc(size int) {
+func (t *setTable) alloc(size int) {
 	t.tags = make([]uint8, size)
 	t.slots = make([]*byte, size)
 }
 
-func (t *strTable) mask() uint64 { return uint64(len(t.slots) - 1) }
+func (t *setTable) mask() uint64 { return uint64(len(t.slots) - 1) }
 
-func hashString(s string) uint64 { return maphash.String(tableSeed, s) }
+func memberHash(s string) uint64 { return maphash.String(setTableSeed, s) }
 
-func hashBytes(b []byte) uint64 { return maphash.Bytes(tableSeed, b) }
+func memberHashBytes(b []byte) uint64 { return maphash.Bytes(setTableSeed, b) }
 
-// tagOf is the tag byte of a hash: its top 7 bits, never 0.
-func tagOf(h uint64) uint8 { return uint8(h>>57) | 0x80 }
+// memberTag is the tag byte of a hash: its top 7 bits, never 0.
+func memberTag(h uint64) uint8 { return uint8(h>>57) | 0x80 }
 
-// newMember returns a new allocation holding m's length and bytes.
-func newMember(m []byte) *byte {
+// newSetMember returns a new allocation holding m's length and bytes.
+func newSetMember(m []byte) *byte {
 	w := uvarintLen(len(m))
 	buf := make([]byte, w+len(m))
 	binary.PutUvarint(buf, uint64(len(m)))
@@ -329,8 +329,8 @@ func newMember(m []byte) *byte {
 	return &buf[0]
 }
 
-// memberOf reads the member an allocation of newMember holds.
-func memberOf(p *byte) string {
+// setMemberOf reads the member an allocation of newSetMember holds.
+func setMemberOf(p *byte) string {
 	n, w := readUvarint(unsafe.Pointer(p))
 	if n == 0 {
 		return "" // p+w may be the allocation's end
@@ -339,12 +339,12 @@ func memberOf(p *byte) string {
 }
 
 // at returns the member in slot i, which is full.
-func (t *strTable) at(i uint64) string { return memberOf(t.slots[i]) }
+func (t *setTable) at(i uint64) string { return setMemberOf(t.slots[i]) }
 
 // find returns the slot holding m, or the empty slot where it would go,
 // and whether m is there.
-func (t *strTable) find(m []byte, h uint64) (uint64, bool) {
-	mask, tag := t.mask(), tagOf(h)
+func (t *setTable) find(m []byte, h uint64) (uint64, bool) {
+	mask, tag := t.mask(), memberTag(h)
 	for i := h & mask; ; i = (i + 1) & mask {
 		switch t.tags[i] {
 		case 0:
@@ -357,30 +357,30 @@ func (t *strTable) find(m []byte, h uint64) (uint64, bool) {
 	}
 }
 
-func (t *strTable) has(m []byte) bool {
-	_, ok := t.find(m, hashBytes(m))
+func (t *setTable) has(m []byte) bool {
+	_, ok := t.find(m, memberHashBytes(m))
 	return ok
 }
 
 // add inserts a copy of m and reports whether it was new.
-func (t *strTable) add(m []byte) bool {
-	h := hashBytes(m)
+func (t *setTable) add(m []byte) bool {
+	h := memberHashBytes(m)
 	i, ok := t.find(m, h)
 	if ok {
 		return false
 	}
-	t.tags[i], t.slots[i] = tagOf(h), newMember(m)
+	t.tags[i], t.slots[i] = memberTag(h), newSetMember(m)
 	t.n++
-	t.bytes += allocSize(uvarintLen(len(m)) + len(m))
+	t.bytes += memberAllocSize(uvarintLen(len(m)) + len(m))
 	if t.n*4 > len(t.slots)*3 {
 		t.resize(len(t.slots) * 2)
 	}
 	return true
 }
 
-// allocSize is about what Go allocates for n bytes without pointers:
+// memberAllocSize is about what Go allocates for n bytes without pointers:
 // small ones share 16-byte blocks, the others round up to a size class.
-func allocSize(n int) int64 {
+func memberAllocSize(n int) int64 {
 	if n < 16 {
 		return int64(n)
 	}
@@ -388,8 +388,8 @@ func allocSize(n int) int64 {
 }
 
 // remove deletes m and reports whether it was there.
-func (t *strTable) remove(m []byte) bool {
-	i, ok := t.find(m, hashBytes(m))
+func (t *setTable) remove(m []byte) bool {
+	i, ok := t.find(m, memberHashBytes(m))
 	if !ok {
 		return false
 	}
@@ -399,13 +399,13 @@ func (t *strTable) remove(m []byte) bool {
 
 // deleteAt empties slot i, shifting back the members behind it that may
 // move closer to their bucket.
-func (t *strTable) deleteAt(hole uint64) {
+func (t *setTable) deleteAt(hole uint64) {
 	n := len(t.at(hole))
 	t.n--
-	t.bytes -= allocSize(uvarintLen(n) + n)
+	t.bytes -= memberAllocSize(uvarintLen(n) + n)
 	mask := t.mask()
 	for j := (hole + 1) & mask; t.tags[j] != 0; j = (j + 1) & mask {
-		home := hashString(t.at(j)) & mask
+		home := memberHash(t.at(j)) & mask
 		// The member at j stays if its bucket lies cyclically in (hole, j].
 		if (j-home)&mask < (j-hole)&mask {
 			continue
@@ -414,13 +414,13 @@ func (t *strTable) deleteAt(hole uint64) {
 		hole = j
 	}
 	t.tags[hole], t.slots[hole] = 0, nil
-	if len(t.slots) > minTableSize && t.n*8 < len(t.slots) {
-		t.resize(tableSizeFor(t.n))
+	if len(t.slots) > minSetTable && t.n*8 < len(t.slots) {
+		t.resize(setTableSize(t.n))
 	}
 }
 
 // resize moves the members to a table of size slots.
-func (t *strTable) resize(size int) {
+func (t *setTable) resize(size int) {
 	tags, slots := t.tags, t.slots
 	t.alloc(size)
 	mask := t.mask()
@@ -428,7 +428,7 @@ func (t *strTable) resize(size int) {
 		if tags[i] == 0 {
 			continue
 		}
-		j := hashString(memberOf(p)) & mask
+		j := memberHash(setMemberOf(p)) & mask
 		for t.tags[j] != 0 {
 			j = (j + 1) & mask
 		}
@@ -436,16 +436,16 @@ func (t *strTable) resize(size int) {
 	}
 }
 
-func (t *strTable) memSize() int64 { return int64(len(t.slots))*9 + t.bytes }
+func (t *setTable) memSize() int64 { return int64(len(t.slots))*9 + t.bytes }
 
 // clone returns a copy of the table. The members' allocations are
 // shared: they never change.
-func (t *strTable) clone() *strTable {
-	return &strTable{tags: slices.Clone(t.tags), slots: slices.Clone(t.slots), n: t.n, bytes: t.bytes}
+func (t *setTable) clone() *setTable {
+	return &setTable{tags: slices.Clone(t.tags), slots: slices.Clone(t.slots), n: t.n, bytes: t.bytes}
 }
 
 // each calls fn with every member, in slot order, until it returns false.
-func (t *strTable) each(fn func(m string) bool) {
+func (t *setTable) each(fn func(m string) bool) {
 	for i, tag := range t.tags {
 		if tag != 0 && !fn(t.at(uint64(i))) {
 			return
@@ -455,7 +455,7 @@ func (t *strTable) each(fn func(m string) bool) {
 
 // random returns a random member of a table that is not empty: a random
 // slot until one is full, which takes at most 8 tries on average.
-func (t *strTable) random() string {
+func (t *setTable) random() string {
 	for {
 		if i := rand.Uint64N(uint64(len(t.slots))); t.tags[i] != 0 {
 			return t.at(i)
@@ -466,11 +466,11 @@ func (t *strTable) random() string {
 // scan calls fn with the members of the bucket under cursor and returns
 // the next cursor, 0 after the last bucket: Redis's dictScan order, which
 // reverses the cursor's bits, adds one, and reverses them back.
-func (t *strTable) scan(cursor uint64, fn func(m string)) uint64 {
+func (t *setTable) scan(cursor uint64, fn func(m string)) uint64 {
 	mask := t.mask()
 	home := cursor & mask
 	for j := home; t.tags[j] != 0; j = (j + 1) & mask {
-		if m := t.at(j); hashString(m)&mask == home {
+		if m := t.at(j); memberHash(m)&mask == home {
 			fn(m)
 		}
 	}

@@ -39,7 +39,7 @@ func checkIntset(tb testing.TB, is *intset) {
 	need := uint8(2)
 	for i := range is.len() {
 		v := is.at(i)
-		need = max(need, widthOf(v))
+		need = max(need, intsetWidth(v))
 		if i > 0 && is.at(i-1) >= v {
 			tb.Fatalf("intset not sorted at %d: %d then %d", i, is.at(i-1), v)
 		}
@@ -49,7 +49,7 @@ func checkIntset(tb testing.TB, is *intset) {
 	}
 }
 
-func checkTable(tb testing.TB, t *strTable) {
+func checkTable(tb testing.TB, t *setTable) {
 	tb.Helper()
 	mask := t.mask()
 	n, bytes := 0, int64(0)
@@ -59,10 +59,10 @@ func checkTable(tb testing.TB, t *strTable) {
 		}
 		n++
 		m := t.at(uint64(i))
-		bytes += allocSize(uvarintLen(len(m)) + len(m))
-		h := hashString(m)
-		if tag != tagOf(h) {
-			tb.Fatalf("slot %d: tag %#x, member %q's is %#x", i, tag, m, tagOf(h))
+		bytes += memberAllocSize(uvarintLen(len(m)) + len(m))
+		h := memberHash(m)
+		if tag != memberTag(h) {
+			tb.Fatalf("slot %d: tag %#x, member %q's is %#x", i, tag, m, memberTag(h))
 		}
 		for j := h & mask; j != uint64(i); j = (j + 1) & mask {
 			if t.tags[j] == 0 {
@@ -80,7 +80,7 @@ func checkTable(tb testing.TB, t *strTable) {
 
 // randomMember draws a member: integers of every width, written
 // canonically or not, and strings.
-func randomMember(r *rand.Rand) string {
+func randomSetMember(r *rand.Rand) string {
 	switch r.IntN(8) {
 	case 0:
 		return strconv.Itoa(r.IntN(64) - 32)
@@ -104,7 +104,7 @@ func TestSetModel(t *testing.T) {
 		intsOnly := round%3 == 0
 		set, model := &setObj{}, map[string]bool{}
 		for op := range 600 {
-			m := randomMember(r)
+			m := randomSetMember(r)
 			if intsOnly {
 				m = strconv.Itoa(r.IntN(700))
 			}
