@@ -16,7 +16,7 @@ import (
 // not reproduce, so listing them is compared sorted. Every other set in
 // the script is an intset (or a result built as one), whose members Redis
 // lists in ascending order, and is compared byte for byte.
-var setHashtableKeys = []string{"hs", "h1", "h2", "nc", "big", "x4", "z0", "hd", "hcopy"}
+var setHashtableKeys = []string{"hs", "bin", "h1", "h2", "nc", "big", "x4", "z0", "hd", "hcopy"}
 
 // setIntHashtableKeys are hash tables of a few integers: listed as they
 // are, they come in dict order; SUNION, SDIFF and SPOP of the whole set
@@ -130,6 +130,21 @@ var setScript = []string{
 	"SSCAN hs 0 COUNT 100",
 	"SSCAN hs 0 MATCH b* COUNT 100",
 	"SSCAN hs 0 COUNT 1",
+	// members of any bytes: empty, spaces, CR LF, long, binary
+	"SADD bin \"\" \"a b\" \"line\\r\\nbreak\" 0123456789012345678901234567890123456789 \"\\x00\\xff\"",
+	"SCARD bin",
+	"SISMEMBER bin \"\"",
+	"SISMEMBER bin \"line\\r\\nbreak\"",
+	"SISMEMBER bin \"\\x00\\xff\"",
+	"SMISMEMBER bin 0123456789012345678901234567890123456789 012345678901234567890123456789012345678",
+	"SMEMBERS bin",
+	"SREM bin \"\" \"a b\"",
+	"SMEMBERS bin",
+	"SSCAN bin 0 MATCH *break",
+	"SSCAN s 0 MATCH nothing*",
+	"SMOVE bin hs \"\\x00\\xff\"",
+	"SISMEMBER hs \"\\x00\\xff\"",
+	"SREM hs \"\\x00\\xff\"",
 	// SREM, deleting the set when empty
 	"SADD e 1 2 x",
 	"SREM e 1 nope",
