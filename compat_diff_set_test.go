@@ -298,6 +298,9 @@ var setScript = []string{
 	"SINTER i1 h1",
 	"SINTER h1 h2",
 	"SINTER h2 i1",
+	// sets of equal size are walked in argument order (a stable sort)
+	"SINTER i2 h2",
+	"SINTER h2 i2",
 	"SINTERCARD 2 h1 h2",
 	"SINTERSTORE d h1 h2",
 	"SMEMBERS d",
