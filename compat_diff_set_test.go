@@ -572,6 +572,9 @@ var setScript = []string{
 	"SADD z0 1 2",
 	"SMEMBERS z0",
 	"DBSIZE",
+	// the commands' table entries
+	"COMMAND INFO sadd srem smembers sismember smismember scard spop srandmember smove",
+	"COMMAND INFO sinter sintercard sinterstore sunion sunionstore sdiff sdiffstore sscan",
 	"FLUSHALL",
 }
 
