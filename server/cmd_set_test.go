@@ -210,3 +210,44 @@ func TestSetRandMemberDistinct(t *testing.T) {
 		}
 	}
 }
+
+// TestSetWatch: a set command breaks a WATCH on its key only when it
+// changes the set, as Redis signals a key modified only then.
+func TestSetWatch(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	a, b := dial(t, path), dial(t, path)
+	b.Do("SADD", "k", "1", "2")
+	unchanged := [][]string{
+		{"SADD", "k", "1"},
+		{"SREM", "k", "9"},
+		{"SPOP", "k", "0"},
+		{"SMOVE", "k", "k", "1"},
+		{"SMOVE", "k", "other", "9"},
+		{"SINTERSTORE", "k2", "k", "nosuch"},
+		{"SISMEMBER", "k", "1"},
+		{"SRANDMEMBER", "k", "5"},
+	}
+	for _, args := range unchanged {
+		run(t, a, []cmdCase{{[]string{"WATCH", "k", "k2"}, "OK"}, {[]string{"MULTI"}, "OK"}, {[]string{"SCARD", "k"}, "QUEUED"}})
+		b.Do(args...)
+		if got := a.Do("EXEC"); got != "[2]" {
+			t.Errorf("%s broke the WATCH: EXEC %s", strings.Join(args, " "), got)
+		}
+	}
+	changed := [][]string{
+		{"SADD", "k", "3"},
+		{"SREM", "k", "3"},
+		{"SMOVE", "k", "other", "2"},
+		{"SMOVE", "other", "k", "2"},
+		{"SINTERSTORE", "k2", "k", "k"},
+		{"SINTERSTORE", "k2", "k", "nosuch"},
+		{"SPOP", "k", "1"},
+	}
+	for _, args := range changed {
+		run(t, a, []cmdCase{{[]string{"WATCH", "k", "k2"}, "OK"}, {[]string{"MULTI"}, "OK"}, {[]string{"SCARD", "k"}, "QUEUED"}})
+		b.Do(args...)
+		if got := a.Do("EXEC"); got != "(nil)" {
+			t.Errorf("%s left the WATCH: EXEC %s", strings.Join(args, " "), got)
+		}
+	}
+}
