@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"unsafe"
 
@@ -263,41 +262,59 @@ func (s *intset) remove(v int64) bool {
 // setTable is the hash table of a large set: open addressing with linear
 // probing over a power-of-two array of members, with a tag byte per slot
 // (0 = empty, else 7 bits of the member's hash) so that a probe compares
-// few strings. A member's bucket is its hash masked by the table's size;
+// few strings. A member's bucket is its hash masked by the array's size;
 // it sits at its bucket or after it, with no empty slot in between, and a
 // deletion shifts the members behind it back (no tombstones).
 //
-// SSCAN walks buckets in Redis's reverse-binary cursor order: a member
-// stays in the same bucket until the table resizes, and the cursor order
-// makes a scan across resizes still return every member present
-// throughout, as Redis's dictScan does.
+// Resizing is incremental, as Redis's dict rehashing: a resize makes a
+// new array and every later write moves a few slots of the old one into
+// it, so no command stalls on a million members (moving them at once
+// took 90 ms). Meanwhile lookups look in both; the old array's moved or
+// deleted slots are tombstones (tag 1), which a probe passes over.
+//
+// SSCAN walks buckets in Redis's reverse-binary cursor order, over both
+// arrays while rehashing as dictScan does: a member stays in its bucket
+// until it moves to a new array, and the cursor order makes a scan
+// across resizes still return every member present throughout.
 //
 // Memory, for a 1M-member set within 1.2x of Redis's RSS: a slot is a
 // pointer to the member's own allocation, which holds its length as a
 // uvarint and then its bytes (as a key's in the keyspace), 8 bytes
 // against a string header's 16; with its tag 9 bytes a slot, at most 3/4
-// full. A table less than 1/8 full halves. A member's bytes never change:
-// the strings handed out read them in place.
+// full. An array less than 1/8 full halves. A member's bytes never
+// change: the strings handed out read them in place.
 type setTable struct {
+	cur   setSlots
+	old   setSlots // being moved into cur; empty when not rehashing
+	moved int      // old's slots before this one are moved
+	n     int      // members
+	bytes int64    // sum of the members' allocation sizes
+}
+
+// setSlots is one array of a setTable.
+type setSlots struct {
 	tags  []uint8
 	slots []*byte
-	n     int   // members
-	bytes int64 // sum of the members' allocation sizes
 }
+
+const (
+	tagEmpty     = 0
+	tagTombstone = 1 // in the old array while rehashing: moved or deleted
+	minSetTable  = 8
+	// rehashStep is how many slots of the old array each write moves:
+	// enough to finish before the new array fills (2 would do).
+	rehashStep = 16
+)
 
 // setTableSeed seeds the members' hash.
 var setTableSeed = maphash.MakeSeed()
 
-const minSetTable = 8
-
 // newSetTable returns a table with room for n members.
 func newSetTable(n int) *setTable {
-	t := &setTable{}
-	t.alloc(setTableSize(n))
-	return t
+	return &setTable{cur: newSetSlots(setTableSize(n))}
 }
 
-// setTableSize is the smallest table size at most 3/4 full with n members.
+// setTableSize is the smallest array size at most 3/4 full with n members.
 func setTableSize(n int) int {
 	size := minSetTable
 	for size*3 < n*4 {
@@ -306,18 +323,20 @@ func setTableSize(n int) int {
 	return size
 }
 
-func (t *setTable) alloc(size int) {
-	t.tags = make([]uint8, size)
-	t.slots = make([]*byte, size)
+func newSetSlots(size int) setSlots {
+	return setSlots{tags: make([]uint8, size), slots: make([]*byte, size)}
 }
 
-func (t *setTable) mask() uint64 { return uint64(len(t.slots) - 1) }
+func (a *setSlots) mask() uint64 { return uint64(len(a.slots) - 1) }
+
+// at returns the member in slot i, which is full.
+func (a *setSlots) at(i uint64) string { return setMemberOf(a.slots[i]) }
 
 func memberHash(s string) uint64 { return maphash.String(setTableSeed, s) }
 
 func memberHashBytes(b []byte) uint64 { return maphash.Bytes(setTableSeed, b) }
 
-// memberTag is the tag byte of a hash: its top 7 bits, never 0.
+// memberTag is the tag byte of a hash: its top 7 bits, at least 0x80.
 func memberTag(h uint64) uint8 { return uint8(h>>57) | 0x80 }
 
 // newSetMember returns a new allocation holding m's length and bytes.
@@ -338,144 +357,231 @@ func setMemberOf(p *byte) string {
 	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(p), w)), n)
 }
 
-// at returns the member in slot i, which is full.
-func (t *setTable) at(i uint64) string { return setMemberOf(t.slots[i]) }
-
-// find returns the slot holding m, or the empty slot where it would go,
-// and whether m is there.
-func (t *setTable) find(m []byte, h uint64) (uint64, bool) {
-	mask, tag := t.mask(), memberTag(h)
-	for i := h & mask; ; i = (i + 1) & mask {
-		switch t.tags[i] {
-		case 0:
-			return i, false
-		case tag:
-			if t.at(i) == string(m) {
-				return i, true
-			}
-		}
-	}
-}
-
-func (t *setTable) has(m []byte) bool {
-	_, ok := t.find(m, memberHashBytes(m))
-	return ok
-}
-
-// add inserts a copy of m and reports whether it was new.
-func (t *setTable) add(m []byte) bool {
-	h := memberHashBytes(m)
-	i, ok := t.find(m, h)
-	if ok {
-		return false
-	}
-	t.tags[i], t.slots[i] = memberTag(h), newSetMember(m)
-	t.n++
-	t.bytes += memberAllocSize(uvarintLen(len(m)) + len(m))
-	if t.n*4 > len(t.slots)*3 {
-		t.resize(len(t.slots) * 2)
-	}
-	return true
-}
-
-// memberAllocSize is about what Go allocates for n bytes without pointers:
-// small ones share 16-byte blocks, the others round up to a size class.
+// memberAllocSize is about what Go allocates for a member of n bytes:
+// its length's uvarint and its bytes, without pointers, so small ones
+// share 16-byte blocks and the others round up to a size class.
 func memberAllocSize(n int) int64 {
+	n += uvarintLen(n)
 	if n < 16 {
 		return int64(n)
 	}
 	return int64(n+15) &^ 15
 }
 
-// remove deletes m and reports whether it was there.
-func (t *setTable) remove(m []byte) bool {
-	i, ok := t.find(m, memberHashBytes(m))
-	if !ok {
-		return false
+// find returns the slot of a holding m, or the empty slot where it would
+// go, and whether m is there.
+func (a *setSlots) find(m []byte, h uint64) (uint64, bool) {
+	mask, tag := a.mask(), memberTag(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch a.tags[i] {
+		case tagEmpty:
+			return i, false
+		case tag:
+			if a.at(i) == string(m) {
+				return i, true
+			}
+		}
 	}
-	t.deleteAt(i)
-	return true
 }
 
-// deleteAt empties slot i, shifting back the members behind it that may
-// move closer to their bucket.
-func (t *setTable) deleteAt(hole uint64) {
-	n := len(t.at(hole))
-	t.n--
-	t.bytes -= memberAllocSize(uvarintLen(n) + n)
-	mask := t.mask()
-	for j := (hole + 1) & mask; t.tags[j] != 0; j = (j + 1) & mask {
-		home := memberHash(t.at(j)) & mask
+// put stores the member allocation p, of hash h, in the empty slot where
+// a probe for it ends. a holds no tombstones.
+func (a *setSlots) put(p *byte, h uint64) {
+	mask := a.mask()
+	i := h & mask
+	for a.tags[i] != tagEmpty {
+		i = (i + 1) & mask
+	}
+	a.tags[i], a.slots[i] = memberTag(h), p
+}
+
+// deleteAt empties slot hole of a (with no tombstones), shifting back the
+// members behind it that may move closer to their bucket.
+func (a *setSlots) deleteAt(hole uint64) {
+	mask := a.mask()
+	for j := (hole + 1) & mask; a.tags[j] != tagEmpty; j = (j + 1) & mask {
+		home := memberHash(a.at(j)) & mask
 		// The member at j stays if its bucket lies cyclically in (hole, j].
 		if (j-home)&mask < (j-hole)&mask {
 			continue
 		}
-		t.tags[hole], t.slots[hole] = t.tags[j], t.slots[j]
+		a.tags[hole], a.slots[hole] = a.tags[j], a.slots[j]
 		hole = j
 	}
-	t.tags[hole], t.slots[hole] = 0, nil
-	if len(t.slots) > minSetTable && t.n*8 < len(t.slots) {
+	a.tags[hole], a.slots[hole] = tagEmpty, nil
+}
+
+func (t *setTable) rehashing() bool { return t.old.slots != nil }
+
+// lookup returns the array holding m and its slot there, or nil.
+func (t *setTable) lookup(m []byte) (*setSlots, uint64) {
+	h := memberHashBytes(m)
+	if i, ok := t.cur.find(m, h); ok {
+		return &t.cur, i
+	}
+	if t.rehashing() {
+		if i, ok := t.old.find(m, h); ok {
+			return &t.old, i
+		}
+	}
+	return nil, 0
+}
+
+func (t *setTable) has(m []byte) bool {
+	a, _ := t.lookup(m)
+	return a != nil
+}
+
+// add inserts a copy of m and reports whether it was new.
+func (t *setTable) add(m []byte) bool {
+	if a, _ := t.lookup(m); a != nil {
+		return false
+	}
+	t.cur.put(newSetMember(m), memberHashBytes(m))
+	t.n++
+	t.bytes += memberAllocSize(len(m))
+	t.rehashStep()
+	if t.n*4 > len(t.cur.slots)*3 {
+		t.resize(len(t.cur.slots) * 2)
+	}
+	return true
+}
+
+// remove deletes m and reports whether it was there.
+func (t *setTable) remove(m []byte) bool {
+	a, i := t.lookup(m)
+	switch {
+	case a == nil:
+		return false
+	case a == &t.old:
+		a.tags[i], a.slots[i] = tagTombstone, nil
+	default:
+		a.deleteAt(i)
+	}
+	t.n--
+	t.bytes -= memberAllocSize(len(m))
+	t.rehashStep()
+	if len(t.cur.slots) > minSetTable && t.n*8 < len(t.cur.slots) {
 		t.resize(setTableSize(t.n))
 	}
+	return true
 }
 
-// resize moves the members to a table of size slots.
+// resize starts moving the members to a new array of size slots, after
+// finishing a rehash under way.
 func (t *setTable) resize(size int) {
-	tags, slots := t.tags, t.slots
-	t.alloc(size)
-	mask := t.mask()
-	for i, p := range slots {
-		if tags[i] == 0 {
-			continue
+	for t.rehashing() {
+		t.rehashStep()
+	}
+	t.old, t.moved = t.cur, 0
+	t.cur = newSetSlots(size)
+	t.rehashStep()
+}
+
+// rehashStep moves the next rehashStep slots of the old array, if one
+// is being moved, into the current one.
+func (t *setTable) rehashStep() {
+	if !t.rehashing() {
+		return
+	}
+	end := min(t.moved+rehashStep, len(t.old.slots))
+	for i := t.moved; i < end; i++ {
+		if t.old.tags[i] >= 0x80 { // empty slots stay empty, ending probes
+			p := t.old.slots[i]
+			t.cur.put(p, memberHash(setMemberOf(p)))
+			t.old.tags[i], t.old.slots[i] = tagTombstone, nil
 		}
-		j := memberHash(setMemberOf(p)) & mask
-		for t.tags[j] != 0 {
-			j = (j + 1) & mask
-		}
-		t.tags[j], t.slots[j] = tags[i], p
+	}
+	t.moved = end
+	if end == len(t.old.slots) {
+		t.old = setSlots{}
 	}
 }
 
-func (t *setTable) memSize() int64 { return int64(len(t.slots))*9 + t.bytes }
+func (t *setTable) memSize() int64 {
+	return int64(len(t.cur.slots)+len(t.old.slots))*9 + t.bytes
+}
 
-// clone returns a copy of the table. The members' allocations are
-// shared: they never change.
+// clone returns a copy of the table, in one array. The members'
+// allocations are shared: they never change.
 func (t *setTable) clone() *setTable {
-	return &setTable{tags: slices.Clone(t.tags), slots: slices.Clone(t.slots), n: t.n, bytes: t.bytes}
+	c := &setTable{cur: newSetSlots(setTableSize(t.n)), n: t.n, bytes: t.bytes}
+	for _, a := range []*setSlots{&t.cur, &t.old} {
+		for i, tag := range a.tags {
+			if tag >= 0x80 {
+				c.cur.put(a.slots[i], memberHash(a.at(uint64(i))))
+			}
+		}
+	}
+	return c
 }
 
 // each calls fn with every member, in slot order, until it returns false.
 func (t *setTable) each(fn func(m string) bool) {
-	for i, tag := range t.tags {
-		if tag != 0 && !fn(t.at(uint64(i))) {
-			return
+	for _, a := range []*setSlots{&t.cur, &t.old} {
+		for i, tag := range a.tags {
+			if tag >= 0x80 && !fn(a.at(uint64(i))) {
+				return
+			}
 		}
 	}
 }
 
 // random returns a random member of a table that is not empty: a random
-// slot until one is full, which takes at most 8 tries on average.
+// slot of either array until one is full, which takes a few tries on
+// average (each array is at least 1/8 full, or being emptied by writes).
 func (t *setTable) random() string {
+	nc := uint64(len(t.cur.slots))
 	for {
-		if i := rand.Uint64N(uint64(len(t.slots))); t.tags[i] != 0 {
-			return t.at(i)
+		i := rand.Uint64N(nc + uint64(len(t.old.slots)))
+		a := &t.cur
+		if i >= nc {
+			a, i = &t.old, i-nc
+		}
+		if a.tags[i] >= 0x80 {
+			return a.at(i)
+		}
+	}
+}
+
+// scanBucket calls fn with the members of a whose bucket is b.
+func (a *setSlots) scanBucket(b uint64, fn func(m string)) {
+	mask := a.mask()
+	b &= mask
+	for j := b; a.tags[j] != tagEmpty; j = (j + 1) & mask {
+		if a.tags[j] >= 0x80 {
+			if m := a.at(j); memberHash(m)&mask == b {
+				fn(m)
+			}
 		}
 	}
 }
 
 // scan calls fn with the members of the bucket under cursor and returns
-// the next cursor, 0 after the last bucket: Redis's dictScan order, which
-// reverses the cursor's bits, adds one, and reverses them back.
+// the next cursor, 0 after the last bucket, as Redis's dictScan: the
+// cursor's bits are reversed, incremented and reversed back, and while
+// rehashing, a bucket of the smaller array is followed by the buckets of
+// the larger one that split from it.
 func (t *setTable) scan(cursor uint64, fn func(m string)) uint64 {
-	mask := t.mask()
-	home := cursor & mask
-	for j := home; t.tags[j] != 0; j = (j + 1) & mask {
-		if m := t.at(j); memberHash(m)&mask == home {
-			fn(m)
+	next := func(v, mask uint64) uint64 {
+		v |= ^mask
+		return bits.Reverse64(bits.Reverse64(v) + 1)
+	}
+	if !t.rehashing() {
+		t.cur.scanBucket(cursor, fn)
+		return next(cursor, t.cur.mask())
+	}
+	small, large := &t.cur, &t.old
+	if len(small.slots) > len(large.slots) {
+		small, large = large, small
+	}
+	m0, m1 := small.mask(), large.mask()
+	small.scanBucket(cursor, fn)
+	for {
+		large.scanBucket(cursor, fn)
+		cursor = next(cursor, m1)
+		if cursor&(m0^m1) == 0 {
+			return cursor
 		}
 	}
-	cursor |= ^mask
-	cursor = bits.Reverse64(cursor)
-	cursor++
-	return bits.Reverse64(cursor)
 }

@@ -51,34 +51,39 @@ func checkIntset(tb testing.TB, is *intset) {
 
 func checkTable(tb testing.TB, t *setTable) {
 	tb.Helper()
-	mask := t.mask()
 	n, bytes := 0, int64(0)
-	for i, tag := range t.tags {
-		if tag == 0 {
-			continue
-		}
-		n++
-		m := t.at(uint64(i))
-		bytes += memberAllocSize(uvarintLen(len(m)) + len(m))
-		h := memberHash(m)
-		if tag != memberTag(h) {
-			tb.Fatalf("slot %d: tag %#x, member %q's is %#x", i, tag, m, memberTag(h))
-		}
-		for j := h & mask; j != uint64(i); j = (j + 1) & mask {
-			if t.tags[j] == 0 {
-				tb.Fatalf("member %q at %d: empty slot %d after its bucket %d", m, i, j, h&mask)
+	for k, a := range []*setSlots{&t.cur, &t.old} {
+		mask := a.mask()
+		for i, tag := range a.tags {
+			switch {
+			case tag == tagTombstone && k == 0:
+				tb.Fatalf("tombstone in the current array at %d", i)
+			case tag < 0x80:
+				continue
+			}
+			n++
+			m := a.at(uint64(i))
+			bytes += memberAllocSize(len(m))
+			h := memberHash(m)
+			if tag != memberTag(h) {
+				tb.Fatalf("array %d slot %d: tag %#x, member %q's is %#x", k, i, tag, m, memberTag(h))
+			}
+			for j := h & mask; j != uint64(i); j = (j + 1) & mask {
+				if a.tags[j] == tagEmpty {
+					tb.Fatalf("member %q at %d of array %d: empty slot %d after its bucket %d", m, i, k, j, h&mask)
+				}
 			}
 		}
 	}
 	if n != t.n || bytes != t.bytes {
 		tb.Fatalf("table holds %d members of %d bytes, counts %d of %d", n, bytes, t.n, t.bytes)
 	}
-	if t.n*4 > len(t.slots)*3 {
-		tb.Fatalf("table of %d slots more than 3/4 full: %d", len(t.slots), t.n)
+	if t.n*4 > len(t.cur.slots)*3 {
+		tb.Fatalf("array of %d slots more than 3/4 full: %d", len(t.cur.slots), t.n)
 	}
 }
 
-// randomMember draws a member: integers of every width, written
+// randomSetMember draws a member: integers of every width, written
 // canonically or not, and strings.
 func randomSetMember(r *rand.Rand) string {
 	switch r.IntN(8) {
@@ -122,7 +127,7 @@ func TestSetModel(t *testing.T) {
 			if set.ht == nil && set.length() > int(limit) {
 				t.Fatalf("round %d: intset of %d members past the limit %d", round, set.length(), limit)
 			}
-			if op%50 == 0 {
+			if op%10 == 0 {
 				checkSet(t, set, model)
 			}
 		}
@@ -226,7 +231,7 @@ func TestSetScanAcrossResizes(t *testing.T) {
 		}
 		for m := range stable {
 			if !seen[m] {
-				t.Fatalf("round %d: scan missed %q (table of %d)", round, m, len(set.ht.slots))
+				t.Fatalf("round %d: scan missed %q (table of %d)", round, m, len(set.ht.cur.slots))
 			}
 		}
 	}
