@@ -68,6 +68,7 @@ func (s *Server) registerHandlers(r *registry) {
 	s.commandsObject(r)
 	s.commandsTx(r)
 	s.commandsHash(r)
+	s.commandsSet(r)
 }
 
 // bindAll binds the handlers of r to the commands of table and makes
