@@ -42,7 +42,9 @@ func TestHashCommandsAccounting(t *testing.T) {
 		t.Fatalf("s, with a 65-byte value, is %s", got)
 	}
 
-	// 128 fields stay a listpack, the 129th converts, for good.
+	// Under hash-max-listpack-entries 128 (redis.conf's; the default is
+	// 512), 128 fields stay a listpack, the 129th converts, for good.
+	tc.Do("CONFIG", "SET", "hash-max-listpack-entries", "128")
 	args := []string{"HSET", "big"}
 	for i := range 128 {
 		args = append(args, fmt.Sprintf("f%d", i), "v")
