@@ -60,6 +60,7 @@ func (s *Server) registerAll() {
 	s.commandsLock(r)
 	s.commandsInspect(r)
 	s.commandsTx(r)
+	s.commandsZset(r)
 	s.bindAll(r, resp.Commands())
 }
 
