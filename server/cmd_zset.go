@@ -1219,21 +1219,20 @@ func (s *Server) cmdZscan(c *client, args [][]byte) {
 	}
 	var found []zsEntry
 	next := uint64(0)
-	if e != nil {
-		// A compact set is returned whole, as Redis does; a large one
-		// COUNT members at a time, the cursor being the next rank.
-		lo, hi := 0, z.length()-1
-		if z.tree != nil {
-			lo = int(min(o.cursor, uint64(z.length())))
-			hi = int(min(int64(lo)+o.count, int64(z.length()))) - 1
-			if hi < z.length()-1 {
-				next = uint64(hi + 1)
-			}
+	keep := func(x zsEntry) {
+		if o.match == nil || globMatch(o.match, []byte(x.member)) {
+			found = append(found, x)
 		}
-		for _, x := range z.ranks(lo, hi) {
-			if o.match == nil || globMatch(o.match, []byte(x.member)) {
-				found = append(found, x)
-			}
+	}
+	switch {
+	case e == nil:
+	case z.big != nil:
+		// COUNT slots at a time, the cursor being the next slot.
+		next = z.big.scan(o.cursor, o.count, keep)
+	default:
+		// A compact set is returned whole, as Redis does.
+		for _, x := range z.small {
+			keep(x)
 		}
 	}
 	c.w.Array(2)
@@ -1243,7 +1242,7 @@ func (s *Server) cmdZscan(c *client, args [][]byte) {
 	for _, x := range found {
 		c.w.BulkString(x.member)
 		buf = buf[:0]
-		if ll, ok := ll2d(x.score); ok && z.tree == nil {
+		if ll, ok := ll2d(x.score); ok && z.big == nil {
 			buf = strconv.AppendInt(buf, ll, 10)
 		} else {
 			buf = resp.AppendDouble(buf, x.score)

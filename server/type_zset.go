@@ -1,6 +1,8 @@
 package server
 
 import (
+	"hash/maphash"
+	"math"
 	"slices"
 
 	"github.com/tidwall/btree"
@@ -35,20 +37,20 @@ func zsLess(a, b zsEntry) bool {
 	return a.member < b.member
 }
 
-// zset is a sorted set; exactly one of small and (dict, tree) is in use.
+// zset is a sorted set: compact while big is nil.
 type zset struct {
-	small []zsEntry // compact form, sorted; nil once large
-	dict  map[string]float64
-	tree  *btree.BTreeG[zsEntry]
+	small []zsEntry // compact form, sorted
+	big   *zsLarge
 	bytes int64 // the members' bytes, for memSize
 }
 
-// Per-member overheads for memSize, measured with runtime.MemStats over a
-// million members: the string header and its allocation's rounding in the
-// compact form; the map slot, the B-tree slot and the rounding in the large.
+// Per-member overheads for memSize: in the compact form the string
+// header and its allocation's rounding; in the large form, measured with
+// runtime.MemStats over a million members, the slot, the hash table's
+// share and the B-tree's share (zsLarge).
 const (
 	zsSmallPerEntry = 24 + 8
-	zsLargePerEntry = 88
+	zsLargePerEntry = 24 + 8 + 8 + 8
 	zsOverhead      = 64
 )
 
@@ -57,60 +59,53 @@ func newZset() *zset { return &zset{} }
 func (z *zset) kind() valueKind { return kindZSet }
 
 func (z *zset) encoding() string {
-	if z.tree != nil {
+	if z.big != nil {
 		return "skiplist"
 	}
 	return "listpack"
 }
 
 func (z *zset) length() int {
-	if z.tree != nil {
-		return z.tree.Len()
+	if z.big != nil {
+		return z.big.tree.Len()
 	}
 	return len(z.small)
 }
 
 func (z *zset) memSize() int64 {
-	if z.tree != nil {
-		return zsOverhead + int64(z.tree.Len())*zsLargePerEntry + z.bytes
+	if z.big != nil {
+		return zsOverhead + int64(z.big.tree.Len())*zsLargePerEntry + z.bytes
 	}
 	return zsOverhead + int64(cap(z.small))*zsSmallPerEntry + z.bytes
 }
 
 func (z *zset) clone() object {
 	c := &zset{bytes: z.bytes}
-	if z.tree == nil {
+	if z.big == nil {
 		c.small = slices.Clone(z.small)
 		return c
 	}
-	c.dict = make(map[string]float64, len(z.dict))
-	for m, s := range z.dict {
-		c.dict[m] = s
-	}
-	c.tree = z.tree.Copy()
+	c.big = newZsLarge(z.length())
+	z.each(func(e zsEntry) bool {
+		c.big.insert(e, true)
+		return true
+	})
 	return c
-}
-
-// newZsetTree returns an empty B-tree for a large sorted set.
-func newZsetTree() *btree.BTreeG[zsEntry] {
-	return btree.NewBTreeGOptions(zsLess, btree.Options{NoLocks: true})
 }
 
 // convert moves a compact set to the large form, sized for n members.
 func (z *zset) convert(n int) {
-	if z.tree != nil {
+	if z.big != nil {
 		return
 	}
-	z.dict = make(map[string]float64, n)
-	z.tree = newZsetTree()
+	z.big = newZsLarge(n)
 	for _, e := range z.small {
-		z.dict[e.member] = e.score
-		z.tree.Load(e) // in order: Load appends
+		z.big.insert(e, true)
 	}
 	z.small = nil
 }
 
-// fits reports whether a compact set may hold n members, the longest
+// zsetFits reports whether a compact set may hold n members, the longest
 // maxLen bytes, under the limits lim.
 func (lim *encodingLimits) zsetFits(n int, maxLen int) bool {
 	return int64(n) <= lim.zsetEntries.Load() && int64(maxLen) <= lim.zsetValue.Load()
@@ -118,9 +113,11 @@ func (lim *encodingLimits) zsetFits(n int, maxLen int) bool {
 
 // score returns member's score and whether it is in the set.
 func (z *zset) score(member string) (float64, bool) {
-	if z.tree != nil {
-		s, ok := z.dict[member]
-		return s, ok
+	if z.big != nil {
+		if slot, ok := z.big.find(member); ok {
+			return z.big.at(slot).score, true
+		}
+		return 0, false
 	}
 	for _, e := range z.small {
 		if e.member == member {
@@ -134,23 +131,27 @@ func (z *zset) score(member string) (float64, bool) {
 // to the large form first if lim requires it. It reports whether member
 // was added.
 func (z *zset) set(member string, score float64, lim *encodingLimits) bool {
+	if z.big != nil {
+		if slot, ok := z.big.find(member); ok {
+			z.big.rescore(slot, score)
+			return false
+		}
+		z.big.insert(zsEntry{member, score}, false)
+		z.bytes += int64(len(member))
+		return true
+	}
 	old, exists := z.score(member)
 	if exists {
 		if old == score {
 			return false
 		}
 		z.remove(member)
-	} else if z.tree == nil && !lim.zsetFits(len(z.small)+1, len(member)) {
+	} else if !lim.zsetFits(len(z.small)+1, len(member)) {
 		z.convert(len(z.small) + 1)
+		return z.set(member, score, lim)
 	}
 	z.bytes += int64(len(member))
-	e := zsEntry{member, score}
-	if z.tree != nil {
-		z.dict[member] = score
-		z.tree.Set(e)
-		return !exists
-	}
-	e.score = listpackScore(score)
+	e := zsEntry{member, listpackScore(score)}
 	i, _ := slices.BinarySearchFunc(z.small, e, zsCmp)
 	z.small = slices.Insert(z.small, i, e)
 	return !exists
@@ -169,15 +170,13 @@ func zsCmp(a, b zsEntry) int {
 
 // remove takes member out of the set and reports whether it was there.
 func (z *zset) remove(member string) bool {
-	if z.tree != nil {
-		s, ok := z.dict[member]
-		if !ok {
-			return false
+	if z.big != nil {
+		slot, ok := z.big.find(member)
+		if ok {
+			z.big.delete(slot)
+			z.bytes -= int64(len(member))
 		}
-		delete(z.dict, member)
-		z.tree.Delete(zsEntry{member, s})
-		z.bytes -= int64(len(member))
-		return true
+		return ok
 	}
 	for i, e := range z.small {
 		if e.member == member {
@@ -191,9 +190,9 @@ func (z *zset) remove(member string) bool {
 
 // at returns the member of rank i (0 = lowest), which must exist.
 func (z *zset) at(i int) zsEntry {
-	if z.tree != nil {
-		e, _ := z.tree.GetAt(i)
-		return e
+	if z.big != nil {
+		slot, _ := z.big.tree.GetAt(i)
+		return *z.big.at(slot)
 	}
 	return z.small[i]
 }
@@ -231,13 +230,13 @@ func (z *zset) ranks(lo, hi int) []zsEntry {
 	if lo > hi {
 		return nil
 	}
-	if z.tree == nil {
+	if z.big == nil {
 		return slices.Clone(z.small[lo : hi+1])
 	}
 	out := make([]zsEntry, 0, hi-lo+1)
-	first, _ := z.tree.GetAt(lo)
-	z.tree.Ascend(first, func(e zsEntry) bool {
-		out = append(out, e)
+	first, _ := z.big.tree.GetAt(lo)
+	z.big.tree.Ascend(first, func(slot uint32) bool {
+		out = append(out, *z.big.at(slot))
 		return len(out) < cap(out)
 	})
 	return out
@@ -249,7 +248,7 @@ func (z *zset) removeRanks(lo, hi int) int {
 	if lo > hi {
 		return 0
 	}
-	if z.tree == nil {
+	if z.big == nil {
 		for _, e := range z.small[lo : hi+1] {
 			z.bytes -= int64(len(e.member))
 		}
@@ -257,17 +256,17 @@ func (z *zset) removeRanks(lo, hi int) int {
 		return hi - lo + 1
 	}
 	for i := lo; i <= hi; i++ {
-		e, _ := z.tree.DeleteAt(lo)
-		delete(z.dict, e.member)
-		z.bytes -= int64(len(e.member))
+		slot, _ := z.big.tree.GetAt(lo)
+		z.bytes -= int64(len(z.big.at(slot).member))
+		z.big.delete(slot)
 	}
 	return hi - lo + 1
 }
 
 // each calls fn with every member in order until fn returns false.
 func (z *zset) each(fn func(e zsEntry) bool) {
-	if z.tree != nil {
-		z.tree.Scan(fn)
+	if z.big != nil {
+		z.big.tree.Scan(func(slot uint32) bool { return fn(*z.big.at(slot)) })
 		return
 	}
 	for _, e := range z.small {
@@ -275,6 +274,155 @@ func (z *zset) each(fn func(e zsEntry) bool) {
 			return
 		}
 	}
+}
+
+// zsLarge is the large form of a sorted set, in about 56 bytes a member
+// besides its bytes, where a Go map plus a B-tree of entries took 108:
+// the entries live in slots of fixed chunks; a hash table of slot
+// numbers (open addressing, linear probing) finds a member's slot, and a
+// B-tree of slot numbers, ordered by the slots' entries, keeps the order.
+type zsLarge struct {
+	chunks [][]zsEntry // slot i is chunks[i/zsChunk][i%zsChunk]
+	free   []uint32    // slots freed, reused first
+	nslots uint32      // slots handed out so far
+	table  []uint32    // 1 + a slot number, or 0 for an empty bucket
+	used   int         // buckets in use
+	tree   *btree.BTreeG[uint32]
+}
+
+// zsChunk is the number of slots allocated at once.
+const zsChunk = 1024
+
+// zsSeed seeds the hash of members.
+var zsSeed = maphash.MakeSeed()
+
+// newZsLarge returns an empty large set with room for n members.
+func newZsLarge(n int) *zsLarge {
+	l := &zsLarge{}
+	l.tree = btree.NewBTreeGOptions(func(a, b uint32) bool { return zsLess(*l.at(a), *l.at(b)) }, btree.Options{NoLocks: true})
+	size := 8
+	for size*3/4 < n {
+		size *= 2
+	}
+	l.table = make([]uint32, size)
+	return l
+}
+
+// at returns the entry in slot.
+func (l *zsLarge) at(slot uint32) *zsEntry { return &l.chunks[slot/zsChunk][slot%zsChunk] }
+
+// bucket returns the home bucket of member.
+func (l *zsLarge) bucket(member string) int {
+	return int(maphash.String(zsSeed, member) & uint64(len(l.table)-1))
+}
+
+// find returns the slot of member.
+func (l *zsLarge) find(member string) (uint32, bool) {
+	mask := len(l.table) - 1
+	for b := l.bucket(member); l.table[b] != 0; b = (b + 1) & mask {
+		if slot := l.table[b] - 1; l.at(slot).member == member {
+			return slot, true
+		}
+	}
+	return 0, false
+}
+
+// insert adds e, whose member must be new; inOrder says e comes after
+// every member (a bulk load).
+func (l *zsLarge) insert(e zsEntry, inOrder bool) {
+	var slot uint32
+	if n := len(l.free); n > 0 {
+		slot = l.free[n-1]
+		l.free = l.free[:n-1]
+	} else {
+		if l.nslots%zsChunk == 0 {
+			l.chunks = append(l.chunks, make([]zsEntry, zsChunk))
+		}
+		slot = l.nslots
+		l.nslots++
+	}
+	*l.at(slot) = e
+	if (l.used+1)*4 > len(l.table)*3 {
+		l.rehash(len(l.table) * 2)
+	}
+	l.place(slot)
+	l.used++
+	if inOrder {
+		l.tree.Load(slot)
+	} else {
+		l.tree.Set(slot)
+	}
+}
+
+// place puts slot in the hash table.
+func (l *zsLarge) place(slot uint32) {
+	mask := len(l.table) - 1
+	b := l.bucket(l.at(slot).member)
+	for l.table[b] != 0 {
+		b = (b + 1) & mask
+	}
+	l.table[b] = slot + 1
+}
+
+// rehash moves the table to size buckets.
+func (l *zsLarge) rehash(size int) {
+	old := l.table
+	l.table = make([]uint32, size)
+	for _, v := range old {
+		if v != 0 {
+			l.place(v - 1)
+		}
+	}
+}
+
+// rescore gives the member in slot a new score.
+func (l *zsLarge) rescore(slot uint32, score float64) {
+	if l.at(slot).score == score {
+		return
+	}
+	l.tree.Delete(slot)
+	l.at(slot).score = score
+	l.tree.Set(slot)
+}
+
+// delete removes the member in slot.
+func (l *zsLarge) delete(slot uint32) {
+	l.tree.Delete(slot)
+	mask := len(l.table) - 1
+	i := l.bucket(l.at(slot).member)
+	for l.table[i] != slot+1 {
+		i = (i + 1) & mask
+	}
+	// Backward-shift deletion: move up any later entry of the run whose
+	// home bucket does not lie after the hole.
+	for j := (i + 1) & mask; l.table[j] != 0; j = (j + 1) & mask {
+		k := l.bucket(l.at(l.table[j] - 1).member)
+		if i <= j && (i < k && k <= j) || i > j && (i < k || k <= j) {
+			continue
+		}
+		l.table[i] = l.table[j]
+		i = j
+	}
+	l.table[i] = 0
+	l.used--
+	*l.at(slot) = zsEntry{score: math.NaN()} // no score is NaN: a free slot
+	l.free = append(l.free, slot)
+}
+
+// scan calls fn with the members in slots from cursor on, until it has
+// visited count slots, and returns the next cursor, 0 at the end. A slot
+// keeps its member while the member stays in the set, so ZSCAN returns a
+// member present throughout a scan exactly once.
+func (l *zsLarge) scan(cursor uint64, count int64, fn func(e zsEntry)) uint64 {
+	for ; cursor < uint64(l.nslots) && count > 0; cursor, count = cursor+1, count-1 {
+		if e := l.at(uint32(cursor)); !math.IsNaN(e.score) {
+			fn(*e)
+		}
+	}
+	if cursor >= uint64(l.nslots) {
+		return 0
+	}
+	return cursor
 }
 
 // zsetFrom builds a sorted set of the entries, which must have distinct
@@ -295,11 +443,9 @@ func zsetFrom(entries []zsEntry, lim *encodingLimits) *zset {
 		z.small = entries
 		return z
 	}
-	z.dict = make(map[string]float64, len(entries))
-	z.tree = newZsetTree()
+	z.big = newZsLarge(len(entries))
 	for _, e := range entries {
-		z.dict[e.member] = e.score
-		z.tree.Load(e)
+		z.big.insert(e, true)
 	}
 	return z
 }
