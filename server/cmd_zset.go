@@ -977,7 +977,8 @@ func (a aggregate) apply(acc, v float64) float64 {
 }
 
 // zsetMembers is a set (the set type's object) as an input of ZUNION and
-// its kin, where each of its members scores 1.
+// its kin, where each of its members scores 1. A set that also has a
+// has(member) method is searched with it rather than walked.
 type zsetMembers interface {
 	object
 	each(fn func(m []byte) bool)
@@ -1016,6 +1017,9 @@ func (in *zsetInput) find(m string) (float64, bool) {
 	case in.z != nil:
 		return in.z.score(m)
 	case in.set != nil:
+		if h, ok := in.set.(interface{ has(m []byte) bool }); ok {
+			return 1, h.has([]byte(m))
+		}
 		found := false
 		in.set.each(func(x []byte) bool {
 			found = string(x) == m
