@@ -265,13 +265,19 @@ func (z *zset) span(aboveMin, aboveMax func(zsEntry) bool) (lo, hi int) {
 // writeZEntries writes members, with their scores if withScores: a flat
 // array in RESP2, an array of [member, score] pairs in RESP3.
 func writeZEntries(w *resp.Writer, entries []zsEntry, withScores bool) {
+	writeZEntriesFunc(w, len(entries), func(i int) zsEntry { return entries[i] }, withScores)
+}
+
+// writeZEntriesFunc is writeZEntries for the n entries get returns.
+func writeZEntriesFunc(w *resp.Writer, n int, get func(i int) zsEntry, withScores bool) {
 	pairs := withScores && w.Proto() == 3
 	if withScores && !pairs {
-		w.Array(2 * len(entries))
+		w.Array(2 * n)
 	} else {
-		w.Array(len(entries))
+		w.Array(n)
 	}
-	for _, e := range entries {
+	for i := range n {
+		e := get(i)
 		if pairs {
 			w.Array(2)
 		}
@@ -908,31 +914,37 @@ func (s *Server) cmdZrandmember(c *client, args [][]byte) {
 		return
 	}
 	size := z.length()
-	var out []zsEntry
 	switch {
 	case n < 0 || n == 1:
-		// Repeats allowed: each pick independent, in random order.
-		count := int(min(-n, math.MaxInt32))
+		// Repeats allowed: each pick independent, in random order,
+		// written as picked.
+		count := -n
 		if n == 1 {
 			count = 1
 		}
-		out = make([]zsEntry, count)
-		for i := range out {
-			out[i] = z.at(rand.IntN(size))
-		}
+		writeZEntriesFunc(c.w, int(count), func(int) zsEntry { return z.at(rand.IntN(size)) }, withScores)
 	case n >= int64(size):
 		// The whole set, highest first, as Redis does.
-		out = z.ranks(0, size-1)
+		out := z.ranks(0, size-1)
 		slices.Reverse(out)
+		writeZEntries(c.w, out, withScores)
 	default:
-		// Distinct members: a random sample, in random order.
-		idx := rand.Perm(size)[:n]
-		out = make([]zsEntry, n)
-		for i, r := range idx {
-			out[i] = z.at(r)
+		// Distinct members, in random order: a shuffle when they are
+		// many of the set's, else random picks until enough differ.
+		var idx []int
+		if n*3 > int64(size) {
+			idx = rand.Perm(size)[:n]
+		} else {
+			picked := make(map[int]bool, n)
+			for len(idx) < int(n) {
+				if r := rand.IntN(size); !picked[r] {
+					picked[r] = true
+					idx = append(idx, r)
+				}
+			}
 		}
+		writeZEntriesFunc(c.w, len(idx), func(i int) zsEntry { return z.at(idx[i]) }, withScores)
 	}
-	writeZEntries(c.w, out, withScores)
 }
 
 // ZUNION, ZINTER, ZDIFF and their kin.

@@ -79,3 +79,32 @@ func TestZsetCommandsAccounting(t *testing.T) {
 	})
 	checkDBInvariants(t, s)
 }
+
+// TestZrandmemberDistinct checks that a positive count gives distinct
+// members of the set, by either way of sampling, and a negative one
+// exactly that many.
+func TestZrandmemberDistinct(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	tc := dial(t, path)
+	args := []string{"ZADD", "z"}
+	for i := range 200 {
+		args = append(args, fmt.Sprint(i), fmt.Sprintf("m%03d", i))
+	}
+	run(t, tc, []cmdCase{{args, "200"}})
+	for _, count := range []int{5, 60, 100, 199} {
+		got := strings.Fields(strings.Trim(tc.Do("ZRANDMEMBER", "z", fmt.Sprint(count)), "[]"))
+		seen := map[string]bool{}
+		for _, m := range got {
+			if seen[m] || !strings.HasPrefix(m, "m") {
+				t.Fatalf("count %d: %q repeated or not a member", count, m)
+			}
+			seen[m] = true
+		}
+		if len(got) != count {
+			t.Fatalf("count %d: %d members", count, len(got))
+		}
+	}
+	if got := strings.Fields(strings.Trim(tc.Do("ZRANDMEMBER", "z", "-500"), "[]")); len(got) != 500 {
+		t.Fatalf("count -500: %d members", len(got))
+	}
+}
