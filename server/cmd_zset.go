@@ -809,54 +809,74 @@ func (s *Server) zpopCmd(high bool) handlerFunc {
 }
 
 func (s *Server) cmdZmpop(c *client, args [][]byte) {
-	numkeys, ok := resp.ParseInt(args[1])
+	keys, high, count, errText := parseZmpop(args[1:])
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
+	if !s.zpopFirst(c, keys, high, count, writeZmpop(c)) {
+		c.w.NullArray()
+	}
+}
+
+// parseZmpop parses ZMPOP's arguments from numkeys on: the keys, MIN or
+// MAX, and the optional COUNT (1 if not given).
+func parseZmpop(args [][]byte) (keys [][]byte, high bool, count int, errText string) {
+	numkeys, ok := resp.ParseInt(args[0])
 	if !ok || numkeys < 1 {
-		c.w.Error(resp.MsgZsetNumkeys)
-		return
+		return nil, false, 0, resp.MsgZsetNumkeys
 	}
-	where := 2 + numkeys
-	if where >= int64(len(args)) {
-		c.w.Error(resp.MsgSyntax)
-		return
+	if numkeys >= int64(len(args)-1) {
+		return nil, false, 0, resp.MsgSyntax
 	}
-	var high bool
+	where := int(numkeys) + 1
 	switch {
 	case optIs(args[where], "min"):
 	case optIs(args[where], "max"):
 		high = true
 	default:
-		c.w.Error(resp.MsgSyntax)
-		return
+		return nil, false, 0, resp.MsgSyntax
 	}
-	count := int64(-1)
-	for j := where + 1; j < int64(len(args)); j++ {
-		if count != -1 || !optIs(args[j], "count") || j+1 >= int64(len(args)) {
-			c.w.Error(resp.MsgSyntax)
-			return
+	n := int64(-1)
+	for j := where + 1; j < len(args); j++ {
+		if n != -1 || !optIs(args[j], "count") || j+1 >= len(args) {
+			return nil, false, 0, resp.MsgSyntax
 		}
 		j++
-		if count, ok = resp.ParseInt(args[j]); !ok || count < 1 {
-			c.w.Error(resp.MsgZsetCount)
-			return
+		if n, ok = resp.ParseInt(args[j]); !ok || n < 1 {
+			return nil, false, 0, resp.MsgZsetCount
 		}
 	}
-	count = max(count, 1)
-	for _, key := range args[2:where] {
+	return args[1:where], high, int(min(max(n, 1), math.MaxInt32)), ""
+}
+
+// zpopFirst pops up to count members from the first of keys that holds a
+// sorted set and replies with reply; it reports whether it found one. A
+// key of another type before it gets WRONGTYPE, and true.
+func (s *Server) zpopFirst(c *client, keys [][]byte, high bool, count int, reply func(key []byte, out []zsEntry)) bool {
+	for _, key := range keys {
 		z, e, ok := s.zsetRead(c, key)
 		if !ok {
-			return
+			return true
 		}
-		if e == nil {
-			continue
+		if e != nil {
+			out := z.pop(count, high)
+			s.db.objChanged(e, len(out))
+			reply(key, out)
+			return true
 		}
-		out := z.pop(int(min(count, math.MaxInt32)), high)
-		s.db.objChanged(e, len(out))
+	}
+	return false
+}
+
+// writeZmpop returns the writer of ZMPOP's reply: the key, then the
+// members and scores popped as pairs.
+func writeZmpop(c *client) func(key []byte, out []zsEntry) {
+	return func(key []byte, out []zsEntry) {
 		c.w.Array(2)
 		c.w.Bulk(key)
 		writeZPairs(c.w, out)
-		return
 	}
-	c.w.NullArray()
 }
 
 // writeZPairs writes members and scores as an array of [member, score]
