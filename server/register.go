@@ -83,6 +83,9 @@ func (s *Server) bindAll(r *registry, table []*resp.Command) {
 					subs = append(subs, sm)
 				}
 			}
+			if subs == nil && cmd.fn == nil {
+				continue // a container none of whose subcommands is served
+			}
 			meta.Subcommands = subs
 		}
 		s.cmds[meta.Name] = cmd
@@ -113,8 +116,9 @@ func (r *registry) unbound() []string {
 }
 
 // bind returns the command for meta, or nil if it has no handler. A
-// container command (CLIENT, CONFIG, COMMAND) is bound if any of its
-// subcommands is; run alone it gets the arity error.
+// container command (CLIENT, CONFIG, COMMAND) is bound here; bindAll
+// drops it unless one of its subcommands is bound. Run alone it gets the
+// arity error.
 func (r *registry) bind(meta *resp.Command) *command {
 	r.inTable[meta.Name] = true
 	fn := r.fns[meta.Name]
