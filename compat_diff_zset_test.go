@@ -580,6 +580,8 @@ var zsetScript = []string{
 	zsetBig("zbig", 200, 10),
 	"ZCARD zbig",
 	"ZSCAN zbig 0 COUNT 1000",
+	"ZSCAN zbig 0 COUNT 1000 MATCH m1*",
+	"ZSCAN zbig 0 COUNT 5",
 	"ZRANGE zbig 0 -1 WITHSCORES",
 	"ZRANGE zbig 0 -1 REV",
 	"ZRANGEBYSCORE zbig (10 20 LIMIT 5 7 WITHSCORES",
