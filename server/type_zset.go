@@ -14,11 +14,11 @@ import (
 //     members, none longer than zset-max-listpack-value bytes, its members
 //     are one slice kept sorted, searched by bisection and scanned
 //     linearly for a member;
-//   - large ("skiplist"): past either limit, for good, a map from member
-//     to score for lookups plus a B-tree of the members in order
-//     (tidwall/btree, whose nodes count their items, so that the entry at
-//     a rank is found in O(log n) and a rank by bisection over ranks in
-//     O(log² n)).
+//   - large ("skiplist"): past either limit, for good, a zsLarge: the
+//     entries in slots, a hash table from member to slot, and a B-tree
+//     of the slots in order (tidwall/btree, whose nodes count their
+//     items, so that the entry at a rank is found in O(log n) and a rank
+//     by bisection over ranks in O(log² n)).
 //
 // Both keep the members in Redis's order: by score, then by the member's
 // bytes.
