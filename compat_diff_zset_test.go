@@ -15,6 +15,7 @@ import (
 var zsetAllowList = []allowRule{
 	{[]string{"ZRANDMEMBER", "zrnd"}, cmpShape, 0, "a random member or sample"},
 	{[]string{"ZSCAN", "zbig"}, cmpScan, 0, "a large set's cursor and order are the hash table's"},
+	{[]string{"ZSCAN", "zval"}, cmpScan, 0, "a large set's cursor and order are the hash table's"},
 }
 
 func init() { allowList = append(allowList, zsetAllowList...) }
@@ -503,6 +504,10 @@ var zsetScript = []string{
 	"ZINTER 2 str zs",
 	"ZDIFF 2 zs str",
 	"ZUNIONSTORE out 2 zs str",
+	"ZUNIONSTORE str 1 zs",
+	"TYPE str",
+	"ZRANGE str 0 -1 WITHSCORES",
+	"SET str v",
 	"ZINTERCARD 2 zs str",
 	"ZUNION 2 zs str WEIGHTS x",
 	"ZREMRANGEBYRANK str 0 1",
@@ -618,6 +623,12 @@ var zsetScript = []string{
 	"ZADD zero -0 negzero",
 	"ZSCORE zero negzero",
 	"CONFIG SET zset-max-listpack-entries 128",
+	"CONFIG SET zset-max-listpack-value 0",
+	"ZADD zval 1 \"\" 2 a 0 b",
+	"ZRANGE zval 0 -1 WITHSCORES",
+	"ZSCAN zval 0",
+	"ZRANGEBYLEX zval - +",
+	"CONFIG SET zset-max-listpack-value 64",
 	"FLUSHALL",
 }
 
