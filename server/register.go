@@ -53,6 +53,12 @@ func (r *registry) txRole(name string, set func(*txRole)) {
 // it is a typo or a command missing from resp/table.go.
 func (s *Server) registerAll() {
 	r := newRegistry()
+	s.registerHandlers(r)
+	s.bindAll(r, resp.Commands())
+}
+
+// registerHandlers registers the handler of every command with r.
+func (s *Server) registerHandlers(r *registry) {
 	s.commandsConnection(r)
 	s.commandsServer(r)
 	s.commandsString(r)
@@ -61,7 +67,6 @@ func (s *Server) registerAll() {
 	s.commandsInspect(r)
 	s.commandsTx(r)
 	s.commandsZset(r)
-	s.bindAll(r, resp.Commands())
 }
 
 // bindAll binds the handlers of r to the commands of table and makes
