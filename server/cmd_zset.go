@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/remoted/remoted/resp"
 )
@@ -32,6 +33,9 @@ func (s *Server) commandsZset(r *registry) {
 	r.key("zpopmin", s.zpopCmd(false))
 	r.key("zpopmax", s.zpopCmd(true))
 	r.key("zmpop", s.cmdZmpop)
+	r.key("bzpopmin", s.bzpopCmd(false))
+	r.key("bzpopmax", s.bzpopCmd(true))
+	r.key("bzmpop", s.cmdBzmpop)
 	r.key("zrandmember", s.cmdZrandmember)
 	r.key("zunion", s.zsetOpCmd(zsetUnion, false, false))
 	r.key("zinter", s.zsetOpCmd(zsetInter, false, false))
@@ -1285,4 +1289,55 @@ func (s *Server) cmdZscan(c *client, args [][]byte) {
 		}
 		c.w.Bulk(buf)
 	}
+}
+
+// Blocking pops.
+
+// bzpopCmd returns the handler of BZPOPMIN or, with high, BZPOPMAX: the
+// reply is the key, the member and its score.
+func (s *Server) bzpopCmd(high bool) handlerFunc {
+	return func(c *client, args [][]byte) {
+		reply := func(key []byte, out []zsEntry) {
+			c.w.Array(3)
+			c.w.Bulk(key)
+			c.w.BulkString(out[0].member)
+			c.w.Double(out[0].score)
+		}
+		s.zblock(c, args[1:len(args)-1], args[len(args)-1], high, 1, reply)
+	}
+}
+
+func (s *Server) cmdBzmpop(c *client, args [][]byte) {
+	keys, high, count, errText := parseZmpop(args[2:])
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
+	s.zblock(c, keys, args[1], high, count, writeZmpop(c))
+}
+
+// zblock pops up to count members from the first of keys that holds a
+// sorted set, or else waits for one to, until the deadline timeout (the
+// command's argument, seconds) sets; a wait that times out replies with
+// the null array.
+func (s *Server) zblock(c *client, keys [][]byte, timeout []byte, high bool, count int, reply func(key []byte, out []zsEntry)) {
+	deadline, errText := blockDeadline(timeout, time.UnixMilli(s.db.now))
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
+	if s.zpopFirst(c, keys, high, count, reply) {
+		return
+	}
+	try := func(db *keyspace, key []byte) bool {
+		z, e, _ := getTyped[*zset](db, key)
+		if e == nil {
+			return false // gone again, or of another type
+		}
+		out := z.pop(count, high)
+		db.objChanged(e, len(out))
+		reply(key, out)
+		return true
+	}
+	s.block(c, keys, deadline, try, c.w.NullArray)
 }

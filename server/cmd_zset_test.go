@@ -108,3 +108,46 @@ func TestZrandmemberDistinct(t *testing.T) {
 		t.Fatalf("count -500: %d members", len(got))
 	}
 }
+
+// TestZsetBlocking: BZPOPMIN, BZPOPMAX and BZMPOP wait for a sorted set
+// to appear, are served in the order they came, each as its command
+// replies, and a ZADD of several members serves several waiters.
+func TestZsetBlocking(t *testing.T) {
+	s, path := newTestServer(t, Config{})
+	ctl := dial(t, path)
+	cmds := [][]string{
+		{"BZPOPMIN", "nokey", "q", "0"},
+		{"BZPOPMAX", "q", "0"},
+		{"BZMPOP", "0", "2", "nokey", "q", "MIN", "COUNT", "2"},
+		{"BZPOPMIN", "q", "0"},
+	}
+	waiters := make([]*testConn, len(cmds))
+	for i, args := range cmds {
+		waiters[i] = dial(t, path)
+		waiters[i].Send(args...)
+		waitFor(t, func() bool { return blockedClients(ctl) == i+1 })
+	}
+	// A string under the key serves nobody; the set that replaces it does.
+	run(t, ctl, []cmdCase{
+		{[]string{"SET", "q", "x"}, "OK"},
+		{[]string{"DEL", "q"}, "1"},
+		{[]string{"ZADD", "q", "1", "a", "2", "b", "3", "c", "4", "d"}, "4"},
+	})
+	want := []string{"[q a 1]", "[q d 4]", "[q [[b 2] [c 3]]]"}
+	for i, w := range want {
+		if got := waiters[i].Read(); got != w {
+			t.Errorf("waiter %d (%v): got %q, want %q", i, cmds[i], got, w)
+		}
+	}
+	if n := blockedClients(ctl); n != 1 {
+		t.Fatalf("blocked_clients %d, want the last still waiting", n)
+	}
+	run(t, ctl, []cmdCase{
+		{[]string{"EXISTS", "q"}, "0"},
+		{[]string{"ZADD", "q", "5", "e"}, "1"},
+	})
+	if got := waiters[3].Read(); got != "[q e 5]" {
+		t.Errorf("last waiter: got %q", got)
+	}
+	checkDBInvariants(t, s)
+}
