@@ -4,6 +4,7 @@ package remoted_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -672,3 +673,113 @@ var zsetScript = []string{
 }
 
 func TestDifferentialZset(t *testing.T) { diffScriptTest(t, zsetScript) }
+
+// zsetRandomScript returns n random sorted set commands from seed, on a
+// few keys and members, with scores whose sums are exact (so that the
+// order of additions cannot matter) and no random or hash-ordered reply
+// (no ZRANDMEMBER, no ZSCAN). With small, zset-max-listpack-entries is 4
+// so that most sets take the large form.
+func zsetRandomScript(seed uint64, n int, small bool) []string {
+	r := rand.New(rand.NewPCG(seed, 11))
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	keys := []string{"ra", "rb", "rc", "nokey"}
+	key := func() string { return pick(keys...) }
+	member := func() string { return fmt.Sprint("m", r.IntN(12)) }
+	score := func() string { return pick("-2", "-1", "0", "0.5", "1", "1.5", "2", "3", "10", "100") }
+	bound := func() string { return pick("", "(") + score() }
+	lexb := func() string {
+		if r.IntN(5) == 0 {
+			return pick("-", "+")
+		}
+		return pick("[", "(") + member()
+	}
+	idx := func() string { return fmt.Sprint(r.IntN(16) - 8) }
+	script := []string{"FLUSHALL"}
+	if small {
+		script = append(script, "CONFIG SET zset-max-listpack-entries 4")
+	}
+	for range n {
+		var cmd string
+		switch r.IntN(26) {
+		case 0, 1, 2, 22, 23, 24, 25:
+			var b strings.Builder
+			b.WriteString("ZADD " + key())
+			for _, f := range []string{"NX", "XX", "GT", "LT", "CH"} {
+				if r.IntN(6) == 0 {
+					b.WriteString(" " + f)
+				}
+			}
+			for range 1 + r.IntN(4) {
+				b.WriteString(" " + score() + " " + member())
+			}
+			cmd = b.String()
+		case 3:
+			cmd = "ZINCRBY " + key() + " " + score() + " " + member()
+		case 4:
+			cmd = "ZREM " + key() + " " + member() + " " + member()
+		case 5:
+			cmd = "ZRANGE " + key() + " " + idx() + " " + idx() + pick("", " REV") + pick("", " WITHSCORES")
+		case 6:
+			cmd = "ZRANGE " + key() + " " + bound() + " " + bound() + " BYSCORE" + pick("", " REV") +
+				pick("", " LIMIT "+fmt.Sprint(r.IntN(4))+" "+fmt.Sprint(r.IntN(5)-1)) + pick("", " WITHSCORES")
+		case 7:
+			cmd = "ZRANGE zlex " + lexb() + " " + lexb() + " BYLEX" + pick("", " REV") +
+				pick("", " LIMIT "+fmt.Sprint(r.IntN(4))+" "+fmt.Sprint(r.IntN(5)-1))
+		case 8:
+			cmd = "ZADD zlex 0 " + member() + " 0 " + member()
+		case 9:
+			cmd = pick("ZCOUNT ", "ZREMRANGEBYSCORE ") + key() + " " + bound() + " " + bound()
+		case 10:
+			cmd = pick("ZLEXCOUNT", "ZREMRANGEBYLEX") + " zlex " + lexb() + " " + lexb()
+		case 11:
+			cmd = pick("ZRANK ", "ZREVRANK ", "ZSCORE ") + key() + " " + member()
+		case 12:
+			cmd = "ZMSCORE " + key() + " " + member() + " " + member()
+		case 13:
+			cmd = pick("ZPOPMIN ", "ZPOPMAX ") + key() + pick("", " "+fmt.Sprint(r.IntN(4)))
+		case 14:
+			cmd = "ZMPOP 2 " + key() + " " + key() + pick(" MIN", " MAX") + pick("", " COUNT "+fmt.Sprint(1+r.IntN(3)))
+		case 15, 16:
+			op := pick("ZUNION", "ZINTER", "ZDIFF")
+			store := r.IntN(2) == 0
+			cmd = op
+			if store {
+				cmd += "STORE " + key()
+			}
+			cmd += " 2 " + key() + " " + key()
+			if op != "ZDIFF" {
+				if r.IntN(2) == 0 {
+					cmd += " WEIGHTS " + pick("1", "2", "0.5", "-1", "0") + " " + pick("1", "2", "0.5", "-1", "0")
+				}
+				cmd += pick("", " AGGREGATE SUM", " AGGREGATE MIN", " AGGREGATE MAX")
+			}
+			if !store {
+				cmd += pick("", " WITHSCORES")
+			}
+		case 17:
+			cmd = "ZINTERCARD 2 " + key() + " " + key() + pick("", " LIMIT "+fmt.Sprint(r.IntN(3)))
+		case 18:
+			cmd = "ZREMRANGEBYRANK " + key() + " " + idx() + " " + idx()
+		case 19:
+			cmd = "ZRANGESTORE " + key() + " " + key() + " " + idx() + " " + idx()
+		case 20:
+			cmd = "ZCARD " + key()
+		case 21:
+			cmd = "ZRANGE " + key() + " 0 -1 WITHSCORES"
+		}
+		script = append(script, cmd)
+	}
+	if small {
+		script = append(script, "CONFIG SET zset-max-listpack-entries 128")
+	}
+	return script
+}
+
+// TestDifferentialZsetRandom runs random sorted set scripts, in the
+// compact form and mostly in the large one.
+func TestDifferentialZsetRandom(t *testing.T) {
+	var script []string
+	script = append(script, zsetRandomScript(1, 300, false)...)
+	script = append(script, zsetRandomScript(2, 300, true)...)
+	diffScriptTest(t, script)
+}
