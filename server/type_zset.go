@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/tidwall/btree"
 )
@@ -44,13 +45,15 @@ type zset struct {
 	bytes int64 // the members' bytes, for memSize
 }
 
-// Per-member overheads for memSize: in the compact form the string
-// header and its allocation's rounding; in the large form, measured with
-// runtime.MemStats over a million members, the slot, the hash table's
-// share and the B-tree's share (zsLarge).
+// Overheads for memSize, besides the members' bytes: in the compact
+// form each entry's string header and its allocation's rounding; in the
+// large form the slots, hash table and free list as allocated, plus for
+// each member its share of the B-tree and its allocation's rounding
+// (together 58 bytes a member of 13 bytes, measured with runtime.MemStats
+// over a million: see TestZsetMemory).
 const (
 	zsSmallPerEntry = 24 + 8
-	zsLargePerEntry = 24 + 8 + 8 + 8
+	zsLargePerEntry = 10 + 3
 	zsOverhead      = 64
 )
 
@@ -74,7 +77,9 @@ func (z *zset) length() int {
 
 func (z *zset) memSize() int64 {
 	if z.big != nil {
-		return zsOverhead + int64(z.big.tree.Len())*zsLargePerEntry + z.bytes
+		l := z.big
+		return zsOverhead + int64(len(l.chunks))*zsChunk*zsEntrySize + int64(len(l.table)+cap(l.free))*4 +
+			int64(l.tree.Len())*zsLargePerEntry + z.bytes
 	}
 	return zsOverhead + int64(cap(z.small))*zsSmallPerEntry + z.bytes
 }
@@ -175,6 +180,7 @@ func (z *zset) remove(member string) bool {
 		if ok {
 			z.big.delete(slot)
 			z.bytes -= int64(len(member))
+			z.shrink()
 		}
 		return ok
 	}
@@ -260,7 +266,25 @@ func (z *zset) removeRanks(lo, hi int) int {
 		z.bytes -= int64(len(z.big.at(slot).member))
 		z.big.delete(slot)
 	}
+	z.shrink()
 	return hi - lo + 1
+}
+
+// shrink rebuilds a large set that has lost most of its members, so that
+// its slots and table are sized for what it holds: as Redis's tables
+// shrink, memory is given back. (A ZSCAN under way may then return some
+// members twice or miss some, as across a resize in Redis.)
+func (z *zset) shrink() {
+	l := z.big
+	if n := l.tree.Len(); l.nslots <= 4*zsChunk || n*4 >= int(l.nslots) {
+		return
+	}
+	nl := newZsLarge(l.tree.Len())
+	z.each(func(e zsEntry) bool {
+		nl.insert(e, true)
+		return true
+	})
+	z.big = nl
 }
 
 // each calls fn with every member in order until fn returns false.
@@ -292,6 +316,9 @@ type zsLarge struct {
 
 // zsChunk is the number of slots allocated at once.
 const zsChunk = 1024
+
+// zsEntrySize is the bytes of a slot.
+const zsEntrySize = int64(unsafe.Sizeof(zsEntry{}))
 
 // zsSeed seeds the hash of members.
 var zsSeed = maphash.MakeSeed()

@@ -241,3 +241,29 @@ func TestZsetMemory(t *testing.T) {
 	t.Logf("live %d bytes, %.1f a member; memSize %d", live, float64(live)/1e6, z.memSize())
 	runtime.KeepAlive(z)
 }
+
+// TestZsetShrink checks that a large set that loses most of its members
+// gives its slots back and still answers as the model does.
+func TestZsetShrink(t *testing.T) {
+	var lim encodingLimits
+	lim.init()
+	z, m := newZset(), zsetModel{}
+	for i := range 20000 {
+		member := fmt.Sprintf("m%05d", i)
+		z.set(member, float64(i%100), &lim)
+		m = append(m, zsEntry{member, float64(i % 100)})
+	}
+	slices.SortFunc(m, zsCmp)
+	before := z.memSize()
+	z.removeRanks(0, 18999)
+	m = m[19000:]
+	for i := range 500 {
+		member := fmt.Sprintf("m%05d", 19000+i*2)
+		z.remove(member)
+		m.remove(member)
+	}
+	checkZset(t, z, m)
+	if after := z.memSize(); after*4 > before || int(z.big.nslots) > 2*zsChunk {
+		t.Errorf("memSize %d after removing most of %d; %d slots", after, before, z.big.nslots)
+	}
+}
