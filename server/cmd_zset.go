@@ -52,8 +52,8 @@ func (s *Server) commandsZset(r *registry) {
 
 // Scores.
 
-// isCSpace is C's isspace.
-func isCSpace(b byte) bool { return b == ' ' || b >= '\t' && b <= '\r' }
+// cIsSpace is C's isspace.
+func cIsSpace(b byte) bool { return b == ' ' || b >= '\t' && b <= '\r' }
 
 // strtod parses, as C's strtod, the longest prefix of b (after leading
 // white space) that is a number: decimal or hexadecimal with an optional
@@ -62,14 +62,19 @@ func isCSpace(b byte) bool { return b == ' ' || b >= '\t' && b <= '\r' }
 // finite number overflowed to infinity or underflowed to zero (errno's
 // ERANGE in the cases Redis checks).
 func strtod(b []byte) (f float64, n int, erange bool) {
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	isLetter := func(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+	isHex := func(c byte, hex bool) bool { return hex && c|0x20 >= 'a' && c|0x20 <= 'f' }
 	i := 0
-	for i < len(b) && isCSpace(b[i]) {
+	for i < len(b) && cIsSpace(b[i]) {
 		i++
 	}
 	start := i
-	neg := false
+	sign := 1.0
 	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		neg = b[i] == '-'
+		if b[i] == '-' {
+			sign = -1
+		}
 		i++
 	}
 	word := func(w string) bool {
@@ -77,13 +82,13 @@ func strtod(b []byte) (f float64, n int, erange bool) {
 	}
 	switch {
 	case word("infinity"):
-		return math.Inf(int(sign(neg))), i + 8, false
+		return math.Inf(int(sign)), i + 8, false
 	case word("inf"):
-		return math.Inf(int(sign(neg))), i + 3, false
+		return math.Inf(int(sign)), i + 3, false
 	case word("nan"):
 		i += 3
 		if j := i; j < len(b) && b[j] == '(' {
-			for j++; j < len(b) && (isAlnum(b[j]) || b[j] == '_'); j++ {
+			for j++; j < len(b) && (isDigit(b[j]) || isLetter(b[j]) || b[j] == '_'); j++ {
 			}
 			if j < len(b) && b[j] == ')' {
 				i = j + 1
@@ -93,7 +98,7 @@ func strtod(b []byte) (f float64, n int, erange bool) {
 	}
 	digits := func(j int, hex bool) (int, bool) {
 		nonzero := false
-		for ; j < len(b) && (b[j] >= '0' && b[j] <= '9' || hex && isHexLetter(b[j])); j++ {
+		for ; j < len(b) && (isDigit(b[j]) || isHex(b[j], hex)); j++ {
 			nonzero = nonzero || b[j] != '0'
 		}
 		return j, nonzero
@@ -117,7 +122,7 @@ func strtod(b []byte) (f float64, n int, erange bool) {
 	}
 	if intDigits+fracDigits == 0 {
 		if hex { // "0x" with no digits: strtod reads the 0
-			return math.Copysign(0, sign(neg)), i + 1, false
+			return math.Copysign(0, sign), i + 1, false
 		}
 		return 0, 0, false
 	}
@@ -146,32 +151,19 @@ func strtod(b []byte) (f float64, n int, erange bool) {
 	return f, end, math.IsInf(f, 0) || f == 0 && (nz1 || nz2)
 }
 
-func sign(neg bool) float64 {
-	if neg {
-		return -1
-	}
-	return 1
-}
-
-func isHexLetter(c byte) bool { c |= 0x20; return c >= 'a' && c <= 'f' }
-
-func isAlnum(c byte) bool {
-	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
-}
-
 // parseScore parses a score or a weight as Redis's getDoubleFromObject:
 // all of b a number, no leading space, not NaN, not out of range.
 func parseScore(b []byte) (float64, bool) {
 	f, n, erange := strtod(b)
-	if len(b) == 0 || isCSpace(b[0]) || n != len(b) || erange || math.IsNaN(f) {
+	if len(b) == 0 || cIsSpace(b[0]) || n != len(b) || erange || math.IsNaN(f) {
 		return 0, false
 	}
 	return f, true
 }
 
-// ll2d returns f as Redis's listpack stores it: an integral score within
+// scoreAsInt returns f as Redis's listpack stores it: an integral score within
 // ±2^62 becomes that integer (so -0 becomes 0).
-func ll2d(f float64) (int64, bool) {
+func scoreAsInt(f float64) (int64, bool) {
 	if f < -(math.MaxInt64/2) || f > math.MaxInt64/2 {
 		return 0, false
 	}
@@ -982,24 +974,24 @@ const (
 	zsetDiff
 )
 
-// aggregate combines the weighted scores of a member present in several
+// zsetAgg combines the weighted scores of a member present in several
 // inputs.
-type aggregate uint8
+type zsetAgg uint8
 
 const (
-	aggSum aggregate = iota
-	aggMin
-	aggMax
+	zsetAggSum zsetAgg = iota
+	zsetAggMin
+	zsetAggMax
 )
 
-func (a aggregate) apply(acc, v float64) float64 {
+func (a zsetAgg) apply(acc, v float64) float64 {
 	switch a {
-	case aggMin:
+	case zsetAggMin:
 		if v < acc {
 			return v
 		}
 		return acc
-	case aggMax:
+	case zsetAggMax:
 		if v > acc {
 			return v
 		}
@@ -1110,7 +1102,7 @@ func (s *Server) zsetOpCmd(op zsetOp, store, card bool) handlerFunc {
 				return
 			}
 		}
-		agg, withScores, limit := aggSum, false, int64(0)
+		agg, withScores, limit := zsetAggSum, false, int64(0)
 		for j < len(args) {
 			left := len(args) - j
 			switch a := args[j]; {
@@ -1126,11 +1118,11 @@ func (s *Server) zsetOpCmd(op zsetOp, store, card bool) handlerFunc {
 			case op != zsetDiff && !card && left >= 2 && optIs(a, "aggregate"):
 				switch b := args[j+1]; {
 				case optIs(b, "sum"):
-					agg = aggSum
+					agg = zsetAggSum
 				case optIs(b, "min"):
-					agg = aggMin
+					agg = zsetAggMin
 				case optIs(b, "max"):
-					agg = aggMax
+					agg = zsetAggMax
 				default:
 					c.w.Error(resp.MsgSyntax)
 					return
@@ -1171,16 +1163,16 @@ func (s *Server) zsetOpCmd(op zsetOp, store, card bool) handlerFunc {
 	}
 }
 
-// byLength orders the inputs by length, as Redis does before a union or
+// zsetByLength orders the inputs by length, as Redis does before a union or
 // an intersection; the order of the sums follows it.
-func byLength(inputs []zsetInput) []zsetInput {
+func zsetByLength(inputs []zsetInput) []zsetInput {
 	sorted := slices.Clone(inputs)
 	slices.SortStableFunc(sorted, func(a, b zsetInput) int { return a.length() - b.length() })
 	return sorted
 }
 
 // weighted is a score times a weight, 0 where that is NaN (inf times 0).
-func weighted(score, weight float64) float64 {
+func zsetWeighted(score, weight float64) float64 {
 	v := score * weight
 	if math.IsNaN(v) {
 		return 0
@@ -1188,12 +1180,12 @@ func weighted(score, weight float64) float64 {
 	return v
 }
 
-func zunion(inputs []zsetInput, agg aggregate) []zsEntry {
+func zunion(inputs []zsetInput, agg zsetAgg) []zsEntry {
 	acc := map[string]int{} // member -> index in out
 	var out []zsEntry
-	for _, in := range byLength(inputs) {
+	for _, in := range zsetByLength(inputs) {
 		in.each(func(m string, score float64) bool {
-			v := weighted(score, in.weight)
+			v := zsetWeighted(score, in.weight)
 			if i, ok := acc[m]; ok {
 				out[i].score = agg.apply(out[i].score, v)
 			} else {
@@ -1208,14 +1200,14 @@ func zunion(inputs []zsetInput, agg aggregate) []zsEntry {
 
 // zinter returns the intersection; with card, only its first limit
 // members (all if limit is 0), scores not computed past the first input.
-func zinter(inputs []zsetInput, agg aggregate, card bool, limit int) []zsEntry {
-	sorted := byLength(inputs)
+func zinter(inputs []zsetInput, agg zsetAgg, card bool, limit int) []zsEntry {
+	sorted := zsetByLength(inputs)
 	if sorted[0].length() == 0 {
 		return nil
 	}
 	var out []zsEntry
 	sorted[0].each(func(m string, score float64) bool {
-		acc := weighted(score, sorted[0].weight)
+		acc := zsetWeighted(score, sorted[0].weight)
 		for _, in := range sorted[1:] {
 			v, ok := in.find(m)
 			if !ok {
@@ -1282,7 +1274,7 @@ func (s *Server) cmdZscan(c *client, args [][]byte) {
 	for _, x := range found {
 		c.w.BulkString(x.member)
 		buf = buf[:0]
-		if ll, ok := ll2d(x.score); ok && z.big == nil {
+		if ll, ok := scoreAsInt(x.score); ok && z.big == nil {
 			buf = strconv.AppendInt(buf, ll, 10)
 		} else {
 			buf = resp.AppendDouble(buf, x.score)

@@ -480,7 +480,7 @@ func zsetFrom(entries []zsEntry, lim *encodingLimits) *zset {
 // listpackScore is the score as Redis's listpack keeps it: an integral
 // score within ±2^62 is stored as that integer, so -0 becomes 0.
 func listpackScore(f float64) float64 {
-	if ll, ok := ll2d(f); ok {
+	if ll, ok := scoreAsInt(f); ok {
 		return float64(ll)
 	}
 	return f
