@@ -161,8 +161,9 @@ func parseScore(b []byte) (float64, bool) {
 	return f, true
 }
 
-// scoreAsInt returns f as Redis's listpack stores it: an integral score within
-// ±2^62 becomes that integer (so -0 becomes 0).
+// scoreAsInt returns f as an integer, and true, when Redis's listpack
+// would store it as one: an integral score within ±2^62 (-0 included, so
+// that it becomes 0).
 func scoreAsInt(f float64) (int64, bool) {
 	if f < -(math.MaxInt64/2) || f > math.MaxInt64/2 {
 		return 0, false
