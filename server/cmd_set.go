@@ -152,7 +152,7 @@ func (s *Server) cmdSpop(c *client, args [][]byte) {
 	if len(args) == 3 {
 		n, ok := resp.ParseInt(args[2])
 		if !ok || n < 0 {
-			c.w.Error(resp.MsgSetPopCount)
+			c.w.Error(resp.MsgPositive)
 			return
 		}
 		count = n
@@ -233,7 +233,7 @@ func (s *Server) cmdSrandmember(c *client, args [][]byte) {
 		c.w.Error(resp.MsgNotInteger)
 		return
 	case n == math.MinInt64:
-		c.w.Error(resp.MsgSetRandCount)
+		c.w.Error(resp.MsgLongRange(-math.MaxInt64, math.MaxInt64))
 		return
 	}
 	set, e, ok := s.lookupSet(c, args[1])
@@ -409,11 +409,11 @@ func (s *Server) sinter(c *client, keys [][]byte, dst []byte, cardOnly bool, lim
 func (s *Server) cmdSintercard(c *client, args [][]byte) {
 	numkeys, ok := resp.ParseInt(args[1])
 	if !ok || numkeys < 1 {
-		c.w.Error(resp.MsgSetNumkeys)
+		c.w.Error(resp.MsgNumkeys)
 		return
 	}
 	if numkeys > int64(len(args)-2) {
-		c.w.Error(resp.MsgSetNumkeysTooMany)
+		c.w.Error(resp.MsgNumkeysTooMany)
 		return
 	}
 	var limit int64
@@ -424,7 +424,7 @@ func (s *Server) cmdSintercard(c *client, args [][]byte) {
 		}
 		j++
 		if limit, ok = resp.ParseInt(args[j]); !ok || limit < 0 {
-			c.w.Error(resp.MsgSetLimit)
+			c.w.Error(resp.MsgLimitNegative)
 			return
 		}
 	}

@@ -69,6 +69,7 @@ func (s *Server) registerHandlers(r *registry) {
 	s.commandsTx(r)
 	s.commandsHash(r)
 	s.commandsSet(r)
+	s.commandsZset(r)
 }
 
 // bindAll binds the handlers of r to the commands of table and makes
