@@ -139,6 +139,26 @@ func TestLZF(t *testing.T) {
 	}
 }
 
+func TestStrtod(t *testing.T) {
+	for s, want := range map[string]float64{
+		"1.5": 1.5, " \t-2A5": -2, "1e": 1, "1e+": 1, "2E3x": 2000, ".5": 0.5, "5.": 5,
+		"-inf": math.Inf(-1), "INFINITY": math.Inf(1), "+Inf": math.Inf(1), "1e400": math.Inf(1),
+		"0x10": 0, "00012": 12, "-0": 0,
+	} {
+		if got, ok := strtod([]byte(s)); !ok || got != want {
+			t.Errorf("strtod(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "-", ".", "e5", "abc", "\xde.1", "+-1"} {
+		if got, ok := strtod([]byte(s)); ok {
+			t.Errorf("strtod(%q) = %v, want no number", s, got)
+		}
+	}
+	if f, ok := strtod([]byte("nan")); !ok || !math.IsNaN(f) {
+		t.Errorf("strtod(nan) = %v, %v", f, ok)
+	}
+}
+
 func TestBacklen(t *testing.T) {
 	for _, l := range []int{0, 1, 127, 128, 16382, 16383, 2097150, 2097151, 268435454, 268435455, 1 << 30} {
 		b := appendBacklen(nil, l)
@@ -189,7 +209,7 @@ func TestRestoreRejects(t *testing.T) {
 		"module":                {payload(obj(typeModule2, n(1)), 10), ErrBadData},
 		"stream":                {payload(obj(typeStreamListpacks, n(0)), 10), ErrStream},
 		"stream 2":              {payload(obj(typeStreamListpack2, n(0)), 10), ErrStream},
-		"truncated string":      {payload(obj(typeString, n(5), []byte("abc")), 10), ErrBadData},
+		"truncated string":      {payload(obj(typeString, n(20), []byte("abc")), 10), ErrBadData},
 		"length 0x82":           {payload(obj(typeString, []byte{0x82, 0, 0, 0, 1, 'a'}), 10), ErrBadData},
 		"string encoding 4":     {payload(obj(typeString, []byte{0xc4}), 10), ErrBadData},
 		"huge length":           {payload(obj(typeString, []byte{0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}), 10), ErrBadData},
@@ -212,8 +232,9 @@ func TestRestoreRejects(t *testing.T) {
 		"zset NaN":              {payload(obj(typeZSet2, n(1), str("m"), f64(math.NaN())), 10), ErrBadData},
 		"zset 3 NaN":            {payload(obj(typeZSet, n(1), str("m"), []byte{253}), 10), ErrBadData},
 		"zset 3 bad score":      {payload(obj(typeZSet, n(1), str("m"), []byte{3}, []byte("abc")), 10), ErrBadData},
+		"zset 3 nan score":      {payload(obj(typeZSet, n(1), str("m"), []byte{3}, []byte("nan")), 10), ErrBadData},
 		"zset duplicate":        {payload(obj(typeZSet2, n(2), str("m"), f64(1), str("m"), f64(2)), 10), ErrBadData},
-		"zset listpack score":   {payload(obj(typeZSetListpack, lp("m", "x")), 10), ErrBadData},
+		"zset listpack NaN":     {payload(obj(typeZSetListpack, lp("m", "-nan")), 10), ErrBadData},
 		"zset listpack dup":     {payload(obj(typeZSetListpack, lp("m", "1", "m", "1")), 10), ErrBadData},
 		"ziplist count":         {payload(obj(typeListZiplist, blob(func() []byte { z := ziplist(strs("a")); z[8] = 2; return z }())), 10), ErrBadData},
 		"ziplist tail":          {payload(obj(typeListZiplist, blob(func() []byte { z := ziplist(strs("a", "b")); z[4]++; return z }())), 10), ErrBadData},
@@ -239,6 +260,10 @@ func TestRestoreAccepts(t *testing.T) {
 		} else if !(bytes.Equal(v.Str, []byte("a")) || (len(v.List) == 1 && bytes.Equal(v.List[0], []byte("a")))) {
 			t.Errorf("%s: got %+v", name, v)
 		}
+	}
+	// An object that runs into the footer is read with the footer's bytes.
+	if v, err := Restore(payload([]byte{typeString, 5, '1', '.', '5'}, 10)); err != nil || string(v.Str) != "1.5\n\x00" {
+		t.Errorf("into the footer: %q, %v", v.Str, err)
 	}
 	// An LZF string that decompresses to nothing, whatever it holds, as
 	// lzf_decompress does with no room to write.

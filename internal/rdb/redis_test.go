@@ -25,7 +25,7 @@ import (
 //
 //	redis-server --port 0 --unixsocket /tmp/r.sock --save '' --appendonly no &
 //	go test ./internal/rdb -run TestGenerate -args -redis=/tmp/r.sock
-var redisSock = flag.String("redis", "", "unix socket of a redis-server 7.0 for TestGenerate")
+var redisSock = flag.String("redis", "", "unix socket of a redis-server 7.0 for TestGenerate (the other tests start their own without it)")
 
 const goldenFile = "testdata/golden.txt"
 
@@ -99,6 +99,15 @@ func startRedis(t *testing.T) *redis.Client {
 		t.Logf("warning: not a redis-server 7.0: %s", v[:min(len(v), 200)])
 	}
 	return c
+}
+
+// redisFor returns a client of the redis-server at -redis, or else of one
+// started for the test.
+func redisFor(t *testing.T) *redis.Client {
+	if *redisSock != "" {
+		return dial(t, *redisSock)
+	}
+	return startRedis(t)
 }
 
 // TestGenerate writes goldenFile from the redis-server at -redis.
@@ -226,7 +235,7 @@ func readBack(t *testing.T, c *redis.Client, k string, kind Kind) Value {
 // writes, in every encoding, and holds the same value; and that it holds
 // what Restore decodes of the legacy payloads.
 func TestRedisRestores(t *testing.T) {
-	c := startRedis(t)
+	c := redisFor(t)
 	ctx := context.Background()
 	check := func(name string, p []byte, want Value) {
 		t.Helper()

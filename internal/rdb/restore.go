@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
-	"strconv"
 )
 
 // Restore decodes a DUMP payload, as Redis 7.0's RESTORE does.
@@ -15,8 +14,9 @@ import (
 // the CRC even when it is zero), [ErrStream] for a stream, and one wrapping
 // [ErrBadData] when the object does not decode: truncated or malformed
 // encodings, empty collections, duplicate set members, hash fields or
-// sorted set members, NaN scores, module types, unknown types. Bytes left
-// between the object and the footer are ignored, as Redis ignores them.
+// sorted set members, NaN scores, module types, unknown types. As in Redis,
+// bytes left between the object and the footer are ignored, and an object
+// that runs into the footer is read with the footer's bytes.
 //
 // The Value returned shares no memory with payload. Memory allocated is
 // bounded by a small multiple of len(payload).
@@ -37,7 +37,9 @@ func restore(payload []byte) (Value, bool, error) {
 	if crc(payload[:len(payload)-8]) != binary.LittleEndian.Uint64(footer[2:]) {
 		return Value{}, false, ErrPayload
 	}
-	r := &reader{b: bytes.Clone(payload[:len(payload)-10])}
+	// Redis reads the object from the whole payload: an object that runs
+	// into the footer is read with the footer's bytes.
+	r := &reader{b: bytes.Clone(payload)}
 	t, err := r.byte()
 	if err != nil {
 		return Value{}, false, err
@@ -198,7 +200,7 @@ func hashValue(items [][]byte, err error) (Value, error) {
 }
 
 // zsetValue makes a sorted set of member/score entries of a ziplist or a
-// listpack, where a score is an integer or a string.
+// listpack, where a score is an integer or a string read as Redis reads it.
 func zsetValue(items [][]byte, err error) (Value, error) {
 	if err != nil {
 		return Value{}, err
@@ -208,18 +210,13 @@ func zsetValue(items [][]byte, err error) (Value, error) {
 	}
 	z := make([]ScoredMember, len(items)/2)
 	for i := range z {
-		score, err := strconv.ParseFloat(string(items[2*i+1]), 64)
-		if err != nil && !isRangeErr(err) {
-			return Value{}, badData("score %q", items[2*i+1])
-		}
+		// As zzlStrtod: the first 127 bytes, whatever follows a number,
+		// and 0 for no number.
+		s := items[2*i+1]
+		score, _ := strtod(s[:min(len(s), 127)])
 		z[i] = ScoredMember{items[2*i], score}
 	}
 	return finishZSet(z)
-}
-
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
 }
 
 func (r *reader) zset(binaryScores bool) (Value, error) {
@@ -265,8 +262,9 @@ func (r *reader) stringScore() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	f, err := strconv.ParseFloat(string(p), 64)
-	if err != nil && !isRangeErr(err) {
+	// As sscanf's "%lg", which reads a number at the start.
+	f, ok := strtod(p)
+	if !ok {
 		return 0, badData("score %q", p)
 	}
 	return f, nil
