@@ -27,7 +27,9 @@ const (
 // Options chooses the encodings [Options.Dump] writes. The limits are
 // Redis's configuration parameters of the same names; they matter only to
 // [Auto], but for ListMaxListpackSize, which always decides how a list is
-// split into quicklist nodes.
+// split into quicklist nodes. Start from [DefaultOptions]: in a zero
+// Options every limit is 0, which puts each list element in a node of its
+// own.
 type Options struct {
 	Encoding               Encoding
 	HashMaxListpackEntries int // hash-max-listpack-entries
@@ -51,6 +53,15 @@ var DefaultOptions = Options{
 
 // Dump returns the DUMP payload of v with [DefaultOptions].
 func Dump(v Value) []byte { return DefaultOptions.Dump(v) }
+
+// DumpEncoded returns the DUMP payload of v with [DefaultOptions] but for
+// the encoding: [Compact] for an object whose OBJECT ENCODING is listpack
+// or intset, [Full] for hashtable or skiplist.
+func DumpEncoded(v Value, enc Encoding) []byte {
+	o := DefaultOptions
+	o.Encoding = enc
+	return o.Dump(v)
+}
 
 // Dump returns the DUMP payload of v: its RDB type and encoding, [Version]
 // and the CRC64. v should be what Redis can hold: a collection not empty,

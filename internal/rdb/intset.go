@@ -3,7 +3,6 @@ package rdb
 import (
 	"encoding/binary"
 	"math"
-	"strconv"
 )
 
 // An intset (Redis's intset.c) is: the width of its integers in bytes
@@ -59,6 +58,7 @@ func decodeIntset(b []byte) ([][]byte, error) {
 		return nil, badData("empty intset")
 	}
 	out := make([][]byte, n)
+	dec := decimals{blobLen: len(b)}
 	var prev int64
 	for i := range out {
 		p := b[intsetHeaderSize+i*int(w):]
@@ -75,7 +75,7 @@ func decodeIntset(b []byte) ([][]byte, error) {
 			return nil, badData("intset not ascending")
 		}
 		prev = v
-		out[i] = strconv.AppendInt(nil, v, 10)
+		out[i] = dec.add(v)
 	}
 	return out, nil
 }

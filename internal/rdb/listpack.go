@@ -119,15 +119,18 @@ func decodeListpack(b []byte) ([][]byte, error) {
 		return nil, badData("listpack too large")
 	}
 	numele := int(binary.LittleEndian.Uint16(b[4:]))
-	var out [][]byte
-	if numele != lpUnknownSize {
-		// Each entry takes two bytes at least.
-		if numele > (len(b)-lpHeaderSize-1)/2 {
-			return nil, badData("listpack count")
-		}
-		out = make([][]byte, 0, numele)
+	// Each entry takes two bytes at least.
+	most := (len(b) - lpHeaderSize - 1) / 2
+	if numele == lpUnknownSize {
+		numele = -1 // 65535 entries or more: room for as many as fit
+	} else if numele > most {
+		return nil, badData("listpack count")
+	} else {
+		most = numele
 	}
+	out := make([][]byte, 0, most)
 	end := len(b) - 1
+	dec := decimals{blobLen: len(b)}
 	for p := lpHeaderSize; p < end; {
 		start := p
 		c := b[p]
@@ -193,14 +196,33 @@ func decodeListpack(b []byte) ([][]byte, error) {
 		}
 		p += len(back)
 		if isInt {
-			str = strconv.AppendInt(nil, v, 10)
+			str = dec.add(v)
 		}
 		out = append(out, str)
 	}
-	if numele != lpUnknownSize && numele != len(out) {
+	if numele >= 0 && numele != len(out) {
 		return nil, badData("listpack count %d, %d entries", numele, len(out))
 	}
 	return out, nil
+}
+
+// decimals holds the decimal forms of the integers of one listpack,
+// ziplist or intset in one allocation: a blob of n bytes has no more than
+// 3n bytes of them (an intset's 2 bytes give at most 6, and every other
+// encoding fewer per byte), so the buffer never grows and each form is a
+// slice of it, capped so that nothing appended to one overwrites the next.
+type decimals struct {
+	buf     []byte
+	blobLen int
+}
+
+func (d *decimals) add(v int64) []byte {
+	if d.buf == nil {
+		d.buf = make([]byte, 0, 3*d.blobLen)
+	}
+	start := len(d.buf)
+	d.buf = strconv.AppendInt(d.buf, v, 10)
+	return d.buf[start:len(d.buf):len(d.buf)]
 }
 
 // leInt reads a signed little-endian integer of len(b) bytes, 1 to 8.

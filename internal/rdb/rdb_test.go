@@ -21,9 +21,7 @@ func TestCRC64(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	for _, gc := range goldenCases() {
 		for _, enc := range []Encoding{Auto, Compact, Full} {
-			o := DefaultOptions
-			o.Encoding = enc
-			v, err := Restore(o.Dump(gc.v))
+			v, err := Restore(DumpEncoded(gc.v, enc))
 			if err != nil {
 				t.Errorf("%s (encoding %d): %v", gc.name, enc, err)
 			} else if !equalValues(normalize(v), normalize(gc.v)) {

@@ -18,8 +18,14 @@ import (
 // bytes left between the object and the footer are ignored, and an object
 // that runs into the footer is read with the footer's bytes.
 //
-// The Value returned shares no memory with payload. Memory allocated is
-// bounded by a small multiple of len(payload).
+// The Value returned shares no memory with payload. Every length read is
+// checked against the bytes left, so memory allocated is proportional to
+// len(payload); but an LZF string decompresses to up to 88 times its size,
+// and a listpack of one-byte integers gives a 24-byte slice per 2 bytes, so
+// a payload of a long list of small integers takes some 1400 times its size
+// (30 KB for 1.3 million elements: 42 MB). That is the value's own size, as
+// Redis would hold it in a fraction of that; callers bound it through the
+// payload size they accept.
 func Restore(payload []byte) (Value, error) {
 	v, _, err := restore(payload)
 	return v, err
@@ -162,7 +168,11 @@ func (r *reader) quicklist(v2 bool) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, items...) // Redis skips empty nodes
+		if out == nil {
+			out = items
+		} else {
+			out = append(out, items...) // Redis skips empty nodes
+		}
 	}
 	if len(out) == 0 {
 		return nil, badData("empty list")

@@ -3,7 +3,6 @@ package rdb
 import (
 	"encoding/binary"
 	"math"
-	"strconv"
 )
 
 // A ziplist (Redis's ziplist.c, before 7.0) is: total bytes (uint32 LE),
@@ -39,15 +38,19 @@ func decodeZiplist(b []byte) ([][]byte, error) {
 	if tail > int64(len(b)-1) {
 		return nil, badData("ziplist tail")
 	}
-	var out [][]byte
-	if numele != math.MaxUint16 {
-		if numele > (len(b)-zlHeaderSize-1)/2 {
-			return nil, badData("ziplist count")
-		}
-		out = make([][]byte, 0, numele)
+	// Each entry takes two bytes at least.
+	most := (len(b) - zlHeaderSize - 1) / 2
+	if numele == math.MaxUint16 {
+		numele = -1 // 65535 entries or more: room for as many as fit
+	} else if numele > most {
+		return nil, badData("ziplist count")
+	} else {
+		most = numele
 	}
+	out := make([][]byte, 0, most)
 	end := len(b) - 1
 	prev, last := 0, zlHeaderSize
+	dec := decimals{blobLen: len(b)}
 	for p := zlHeaderSize; p < end; {
 		start := p
 		var prevlen int
@@ -124,7 +127,7 @@ func decodeZiplist(b []byte) ([][]byte, error) {
 			p += 1 + w
 		}
 		if isInt {
-			str = strconv.AppendInt(nil, v, 10)
+			str = dec.add(v)
 		}
 		out = append(out, str)
 		prev, last = p-start, start
@@ -132,7 +135,7 @@ func decodeZiplist(b []byte) ([][]byte, error) {
 	if int64(last) != tail {
 		return nil, badData("ziplist tail offset")
 	}
-	if numele != math.MaxUint16 && numele != len(out) {
+	if numele >= 0 && numele != len(out) {
 		return nil, badData("ziplist count %d, %d entries", numele, len(out))
 	}
 	return out, nil
