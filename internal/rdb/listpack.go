@@ -118,17 +118,10 @@ func decodeListpack(b []byte) ([][]byte, error) {
 	if len(b) > lpMaxSafety {
 		return nil, badData("listpack too large")
 	}
-	numele := int(binary.LittleEndian.Uint16(b[4:]))
-	// Each entry takes two bytes at least.
-	most := (len(b) - lpHeaderSize - 1) / 2
-	if numele == lpUnknownSize {
-		numele = -1 // 65535 entries or more: room for as many as fit
-	} else if numele > most {
-		return nil, badData("listpack count")
-	} else {
-		most = numele
+	numele, out, err := entries(binary.LittleEndian.Uint16(b[4:]), len(b)-lpHeaderSize-1)
+	if err != nil {
+		return nil, err
 	}
-	out := make([][]byte, 0, most)
 	end := len(b) - 1
 	dec := decimals{blobLen: len(b)}
 	for p := lpHeaderSize; p < end; {
@@ -204,6 +197,23 @@ func decodeListpack(b []byte) ([][]byte, error) {
 		return nil, badData("listpack count %d, %d entries", numele, len(out))
 	}
 	return out, nil
+}
+
+// entries checks the count of entries in the header of a listpack or
+// ziplist whose entries take size bytes, each two at least, and makes room
+// for them. numele is -1 when the header has 65535, for an unknown count (of
+// 65535 or more): then there is room for as many as fit.
+func entries(header uint16, size int) (numele int, out [][]byte, err error) {
+	most := size / 2
+	switch {
+	case header == math.MaxUint16:
+		numele = -1
+	case int(header) > most:
+		return 0, nil, badData("%d entries in %d bytes", header, size)
+	default:
+		numele, most = int(header), int(header)
+	}
+	return numele, make([][]byte, 0, most), nil
 }
 
 // decimals holds the decimal forms of the integers of one listpack,

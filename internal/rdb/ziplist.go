@@ -1,9 +1,6 @@
 package rdb
 
-import (
-	"encoding/binary"
-	"math"
-)
+import "encoding/binary"
 
 // A ziplist (Redis's ziplist.c, before 7.0) is: total bytes (uint32 LE),
 // offset of the last entry (uint32 LE), number of entries (uint16 LE, 65535
@@ -34,20 +31,13 @@ func decodeZiplist(b []byte) ([][]byte, error) {
 		return nil, badData("ziplist header")
 	}
 	tail := int64(binary.LittleEndian.Uint32(b[4:]))
-	numele := int(binary.LittleEndian.Uint16(b[8:]))
 	if tail > int64(len(b)-1) {
 		return nil, badData("ziplist tail")
 	}
-	// Each entry takes two bytes at least.
-	most := (len(b) - zlHeaderSize - 1) / 2
-	if numele == math.MaxUint16 {
-		numele = -1 // 65535 entries or more: room for as many as fit
-	} else if numele > most {
-		return nil, badData("ziplist count")
-	} else {
-		most = numele
+	numele, out, err := entries(binary.LittleEndian.Uint16(b[8:]), len(b)-zlHeaderSize-1)
+	if err != nil {
+		return nil, err
 	}
-	out := make([][]byte, 0, most)
 	end := len(b) - 1
 	prev, last := 0, zlHeaderSize
 	dec := decimals{blobLen: len(b)}
