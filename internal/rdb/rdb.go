@@ -28,9 +28,12 @@
 // that are the canonical decimal form of a 32-bit integer as INT8/16/32),
 // lists as a quicklist of listpack nodes, sets as an intset or a plain set,
 // hashes as a listpack or a plain hash, sorted sets as a listpack or a
-// skiplist with binary scores. [Options] says which: either the caller names
-// the encoding its object has ([Compact] or [Full]), or [Auto] picks it from
-// the size limits as Redis does for a new object.
+// skiplist with binary scores (a listpack, like Redis's, turns a score of -0
+// into 0). [Options] or [DumpEncoded] say which: either the caller names the
+// encoding its object has ([Compact] or [Full]), or [Auto] picks it from the
+// size limits as Redis does for an object built by adding its elements.
+// Where Redis's own payload has no LZF string, Dump's is the same bytes,
+// down to how a list is split into nodes (TestGolden checks it).
 //
 // [Restore] reads every object type Redis 7.0 can RESTORE, streams and module
 // types excepted, and validates it fully: it accepts and rejects what Redis
