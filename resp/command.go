@@ -31,6 +31,12 @@ type Command struct {
 	Since      string
 	Group      string
 	Complexity string
+	// DocFlags are COMMAND DOCS' doc_flags, such as "deprecated".
+	DocFlags []string
+	// DeprecatedSince and ReplacedBy are set for a deprecated command.
+	DeprecatedSince, ReplacedBy string
+	// History lists the versions that changed the command, oldest first.
+	History []History
 	// Args documents the arguments for COMMAND DOCS (redis-cli hints).
 	Args []Arg
 
@@ -42,6 +48,9 @@ type KeySpec struct {
 	// Notes is the key spec's optional "notes" text (COMMAND INFO shows it).
 	Notes string
 	Flags []string
+	// BeginUnknown and FindUnknown report the "unknown" begin_search and
+	// find_keys types (the keys cannot be found from the arguments alone).
+	BeginUnknown, FindUnknown bool
 	// BeginIndex is used when BeginKeyword is empty.
 	BeginIndex   int
 	BeginKeyword string
@@ -52,6 +61,12 @@ type KeySpec struct {
 	// KeyNum find_keys: the number of keys is at KeyNumIdx.
 	KeyNum                 bool
 	KeyNumIdx, FirstKeyIdx int
+}
+
+// History is one entry of a command's COMMAND DOCS history: the version
+// and what it changed.
+type History struct {
+	Version, Change string
 }
 
 // Arg documents one argument of a command for COMMAND DOCS.
@@ -65,7 +80,9 @@ type Arg struct {
 	Multiple    bool
 	MultipleTok bool
 	Since       string
-	Args        []Arg // for "oneof" and "block"
+	// DeprecatedSince is the argument's "deprecated_since" docs field.
+	DeprecatedSince string
+	Args            []Arg // for "oneof" and "block"
 }
 
 // Has reports whether the command carries the flag.

@@ -63,7 +63,12 @@ func (w *Writer) keySpec(ks *KeySpec) {
 	w.BulkString("begin_search")
 	w.Map(2)
 	w.BulkString("type")
-	if ks.BeginKeyword != "" {
+	switch {
+	case ks.BeginUnknown:
+		w.BulkString("unknown")
+		w.BulkString("spec")
+		w.Map(0)
+	case ks.BeginKeyword != "":
 		w.BulkString("keyword")
 		w.BulkString("spec")
 		w.Map(2)
@@ -71,7 +76,7 @@ func (w *Writer) keySpec(ks *KeySpec) {
 		w.BulkString(ks.BeginKeyword)
 		w.BulkString("startfrom")
 		w.Int(int64(ks.KeywordStart))
-	} else {
+	default:
 		w.BulkString("index")
 		w.BulkString("spec")
 		w.Map(1)
@@ -82,7 +87,12 @@ func (w *Writer) keySpec(ks *KeySpec) {
 	w.BulkString("find_keys")
 	w.Map(2)
 	w.BulkString("type")
-	if ks.KeyNum {
+	switch {
+	case ks.FindUnknown:
+		w.BulkString("unknown")
+		w.BulkString("spec")
+		w.Map(0)
+	case ks.KeyNum:
 		w.BulkString("keynum")
 		w.BulkString("spec")
 		w.Map(3)
@@ -92,7 +102,7 @@ func (w *Writer) keySpec(ks *KeySpec) {
 		w.Int(int64(ks.FirstKeyIdx))
 		w.BulkString("keystep")
 		w.Int(int64(ks.KeyStep))
-	} else {
+	default:
 		w.BulkString("range")
 		w.BulkString("spec")
 		w.Map(3)
@@ -106,26 +116,17 @@ func (w *Writer) keySpec(ks *KeySpec) {
 }
 
 // CommandDocs writes the docs map of one command as Redis 7.0's COMMAND
-// DOCS does for each entry: summary, since, group, complexity, arguments
-// and subcommands, in that order, each present only when set (group always
-// is). The caller writes the outer map and the command name. Unlike Redis,
-// no history, doc_flags or deprecation fields are written.
+// DOCS does for each entry: summary, since, group, complexity,
+// doc_flags, deprecated_since, replaced_by, history, arguments and
+// subcommands, in that order, each present only when set (group always
+// is). The caller writes the outer map and the command name.
 func (w *Writer) CommandDocs(c *Command) {
 	n := 1 // group
-	if c.Summary != "" {
-		n++
-	}
-	if c.Since != "" {
-		n++
-	}
-	if c.Complexity != "" {
-		n++
-	}
-	if len(c.Args) > 0 {
-		n++
-	}
-	if len(c.Subcommands) > 0 {
-		n++
+	for _, set := range []bool{c.Summary != "", c.Since != "", c.Complexity != "",
+		len(c.DocFlags) > 0, c.DeprecatedSince != "", c.ReplacedBy != "", len(c.History) > 0, len(c.Args) > 0, len(c.Subcommands) > 0} {
+		if set {
+			n++
+		}
 	}
 	w.Map(n)
 	if c.Summary != "" {
@@ -141,6 +142,27 @@ func (w *Writer) CommandDocs(c *Command) {
 	if c.Complexity != "" {
 		w.BulkString("complexity")
 		w.BulkString(c.Complexity)
+	}
+	if len(c.DocFlags) > 0 {
+		w.BulkString("doc_flags")
+		w.simpleSet(c.DocFlags)
+	}
+	if c.DeprecatedSince != "" {
+		w.BulkString("deprecated_since")
+		w.BulkString(c.DeprecatedSince)
+	}
+	if c.ReplacedBy != "" {
+		w.BulkString("replaced_by")
+		w.BulkString(c.ReplacedBy)
+	}
+	if len(c.History) > 0 {
+		w.BulkString("history")
+		w.Array(len(c.History))
+		for _, h := range c.History {
+			w.Array(2)
+			w.BulkString(h.Version)
+			w.BulkString(h.Change)
+		}
 	}
 	if len(c.Args) > 0 {
 		w.BulkString("arguments")
@@ -158,7 +180,7 @@ func (w *Writer) CommandDocs(c *Command) {
 
 // docArgs writes an argument list as Redis 7.0 does: an array of maps with
 // the keys name, type, [display_text], [key_spec_index], [token], [since],
-// [flags] and [arguments], in that order.
+// [deprecated_since], [flags] and [arguments], in that order.
 func (w *Writer) docArgs(args []Arg) {
 	w.Array(len(args))
 	for i := range args {
@@ -180,7 +202,7 @@ func (w *Writer) docArgs(args []Arg) {
 			nf++
 		}
 		n := 2
-		for _, b := range []bool{a.DisplayText != "", isKey, a.Token != "", a.Since != "", nf > 0, nested} {
+		for _, b := range []bool{a.DisplayText != "", isKey, a.Token != "", a.Since != "", a.DeprecatedSince != "", nf > 0, nested} {
 			if b {
 				n++
 			}
@@ -205,6 +227,10 @@ func (w *Writer) docArgs(args []Arg) {
 		if a.Since != "" {
 			w.BulkString("since")
 			w.BulkString(a.Since)
+		}
+		if a.DeprecatedSince != "" {
+			w.BulkString("deprecated_since")
+			w.BulkString(a.DeprecatedSince)
 		}
 		if nf > 0 {
 			w.BulkString("flags")

@@ -8,11 +8,17 @@ package resp
 // Redis 7.2, which added it. LOCK, UNLOCK, LOCKS and INSPECT are remoted's
 // own.
 //
-// Subcommands are listed in the order Redis 7.0 reports them, restricted to
-// the ones remoted implements. Each call builds a fresh slice, so tables
-// built from separate calls share nothing.
+// The hash, list, set, sorted set and generic key commands are in
+// table_types.go (typeCommands). The server serves, and COMMAND lists, only
+// the entries that have a handler.
+//
+// Redis 7.0 keeps a command's subcommands in a hash table seeded at random
+// when the server starts, so the order it reports them in changes from run
+// to run; ours is a fixed order of our own, and new subcommands go after
+// the ones Redis 7.0 also has and before the ones it lacks. Each call builds
+// a fresh slice, so tables built from separate calls share nothing.
 func Commands() []*Command {
-	return []*Command{
+	return append([]*Command{
 		{
 			Name: "ping", Arity: -1,
 			Flags:    []string{"fast"},
@@ -220,6 +226,22 @@ func Commands() []*Command {
 						}},
 						{Name: "id", Type: "block", Token: "ID", Since: "6.2.0", Optional: true, Args: []Arg{
 							{Name: "client-id", Type: "integer", Multiple: true},
+						}},
+					},
+				},
+				{
+					Name: "client|unblock", Arity: -3,
+					Flags:    []string{"admin", "noscript", "loading", "stale"},
+					FirstKey: 0, LastKey: 0, Step: 0,
+					ACL:     []string{"@admin", "@slow", "@dangerous", "@connection"},
+					Summary: "Wake up a client blocked on a command, by its ID",
+					Since:   "5.0.0", Group: "connection",
+					Complexity: "O(log N) where N is the number of client connections",
+					Args: []Arg{
+						{Name: "client-id", Type: "integer"},
+						{Name: "timeout_error", Type: "oneof", Optional: true, Args: []Arg{
+							{Name: "timeout", Type: "pure-token", Token: "TIMEOUT"},
+							{Name: "error", Type: "pure-token", Token: "ERROR"},
 						}},
 					},
 				},
@@ -1246,7 +1268,7 @@ func Commands() []*Command {
 				{Name: "key", Type: "key", KeySpec: 0},
 			},
 		},
-	}
+	}, typeCommands()...)
 }
 
 // clientSetinfo is CLIENT SETINFO as Redis 7.2 describes it; Redis 7.0 does

@@ -29,12 +29,25 @@ var wantNames = strings.Fields(`
 	del unlink exists keys scan type rename renamenx copy expire pexpire
 	expireat pexpireat ttl pttl persist randomkey expiretime pexpiretime touch
 	multi exec discard watch unwatch
-	lock unlock locks inspect`)
+	lock unlock locks inspect
+	hset hsetnx hget hmget hmset hgetall hdel hexists hlen hstrlen hkeys hvals
+	hincrby hincrbyfloat hrandfield hscan
+	lpush rpush lpushx rpushx lpop rpop llen lrange lindex lset lrem ltrim
+	linsert lpos lmove rpoplpush lmpop blpop brpop blmove brpoplpush blmpop
+	sadd srem smembers sismember smismember scard spop srandmember smove sinter
+	sintercard sinterstore sunion sunionstore sdiff sdiffstore sscan
+	zadd zincrby zrem zscore zmscore zcard zcount zlexcount zrange zrangestore
+	zrevrange zrangebyscore zrevrangebyscore zrangebylex zrevrangebylex zrank
+	zrevrank zpopmin zpopmax zmpop bzpopmin bzpopmax bzmpop zrandmember zunion
+	zinter zdiff zunionstore zinterstore zdiffstore zintercard zremrangebyrank
+	zremrangebyscore zremrangebylex zscan
+	sort sort_ro dump restore object`)
 
 var wantSubs = map[string][]string{
-	"client":  {"id", "setname", "getname", "list", "info", "kill", "setinfo", "reply", "help"},
+	"client":  {"id", "setname", "getname", "list", "info", "kill", "setinfo", "reply", "unblock", "help"},
 	"command": {"count", "info", "docs", "list", "help"},
 	"config":  {"get", "set", "resetstat", "help"},
+	"object":  {"encoding", "refcount", "idletime", "freq", "help"},
 }
 
 func TestCommandsNames(t *testing.T) {
@@ -145,6 +158,12 @@ func checkCommand(t *testing.T, c *Command, parent string) {
 		if c.FirstKey != 0 || c.LastKey != 0 || c.Step != 0 {
 			t.Errorf("%s: key positions without key specs", n)
 		}
+	} else if c.FirstKey == 0 && c.LastKey == 0 && c.Step == 0 && c.Has("movablekeys") {
+		// Redis reports no legacy positions when the keys' count is an
+		// argument (the first key spec is a keynum one).
+		if ks := c.KeySpecs[0]; !ks.KeyNum {
+			t.Errorf("%s: no key positions, yet the first key spec is not keynum", n)
+		}
 	} else {
 		if c.FirstKey < 1 || c.Step < 1 || (c.LastKey >= 0 && c.LastKey < c.FirstKey) {
 			t.Errorf("%s: bad key positions %d %d %d", n, c.FirstKey, c.LastKey, c.Step)
@@ -165,6 +184,15 @@ func checkCommand(t *testing.T, c *Command, parent string) {
 				t.Errorf("%s: key spec %d: unknown flag %q", n, i, f)
 			}
 		}
+		if ks.BeginUnknown != ks.FindUnknown {
+			t.Errorf("%s: key spec %d: only half unknown", n, i)
+		}
+		if ks.BeginUnknown {
+			if ks.Notes == "" || ks.BeginKeyword != "" || ks.BeginIndex != 0 || ks.KeyNum || ks.KeyStep != 0 {
+				t.Errorf("%s: key spec %d: unknown, yet with positions or without notes", n, i)
+			}
+			continue
+		}
 		if ks.BeginKeyword == "" && ks.BeginIndex < 1 {
 			t.Errorf("%s: key spec %d: begin index %d", n, i, ks.BeginIndex)
 		}
@@ -176,7 +204,7 @@ func checkCommand(t *testing.T, c *Command, parent string) {
 		}
 	}
 	// Docs.
-	if c.Summary == "" || strings.ContainsAny(c.Summary, "\r\n") {
+	if c.Summary == "" || strings.ContainsAny(c.Summary, "\r\n") || strings.Contains(c.Summary, "TODO") {
 		t.Errorf("%s: bad summary", n)
 	}
 	if c.Since == "" || !validGroups[c.Group] {
@@ -188,7 +216,9 @@ func checkCommand(t *testing.T, c *Command, parent string) {
 	used := make([]bool, len(c.KeySpecs))
 	checkArgs(t, c, c.Args, used)
 	for i, u := range used {
-		if !u {
+		// Keys found only from a value (SORT's BY and GET patterns) have
+		// no key argument.
+		if !u && !c.KeySpecs[i].BeginUnknown {
 			t.Errorf("%s: key spec %d has no key argument", n, i)
 		}
 	}
