@@ -57,6 +57,7 @@ func (s *Server) registerAll() {
 	s.commandsServer(r)
 	s.commandsString(r)
 	s.commandsKeyspace(r)
+	s.commandsList(r)
 	s.commandsLock(r)
 	s.commandsInspect(r)
 	s.commandsTx(r)
