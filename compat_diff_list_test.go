@@ -418,8 +418,18 @@ var listScript = append([]string{
 	"LLEN big",
 	"LINDEX big 0",
 	"LPOS big d",
+	"CONFIG SET list-max-listpack-size 0",
+	"RPUSH s0 a b c d",
+	"LINSERT s0 AFTER b x",
+	"LREM s0 0 c",
+	"LRANGE s0 0 -1",
+	"CONFIG SET list-max-listpack-size -9",
+	"RPUSH s9 a b c d",
+	"LSET s9 1 " + strings.Repeat("y", 70000),
+	"LRANGE s9 2 -1",
+	"LINDEX s9 1",
 	"CONFIG SET list-max-listpack-size -2",
-	"DEL s1 s3 big",
+	"DEL s0 s1 s3 s9 big",
 }, longListLines()...)
 
 // longListLines builds lists that span many quicklist nodes and changes

@@ -48,8 +48,14 @@ const nodeOverhead = 64
 const listOverhead = 64
 
 // newList returns an empty list whose nodes follow the
-// list-max-listpack-size setting limit.
-func newList(limit int64) *list { return &list{limit: limit} }
+// list-max-listpack-size setting limit; 0 holds one element per node,
+// as 1 does.
+func newList(limit int64) *list {
+	if limit == 0 {
+		limit = 1
+	}
+	return &list{limit: limit}
+}
 
 func (l *list) kind() valueKind  { return kindList }
 func (l *list) encoding() string { return "quicklist" }
@@ -200,14 +206,9 @@ func (l *list) fits(nd *lnode, add int) bool {
 // caps it at 8 KiB (its SIZE_SAFETY_LIMIT).
 const maxNodeBytes = 8192
 
-// nodeBytes is the byte limit of a node for a negative setting.
-func (l *list) nodeBytes() int {
-	c := -l.limit
-	if c < 1 || c > 5 {
-		c = 2
-	}
-	return 4096 << (c - 1)
-}
+// nodeBytes is the byte limit of a node for a setting of 0 or below:
+// -1 4 KiB ... -5 64 KiB; Redis takes a setting below -5 as -5.
+func (l *list) nodeBytes() int { return 4096 << (min(-l.limit, 5) - 1) }
 
 // room makes room for add more bytes in nd, on the side front or back,
 // reallocating the buffer with some spare room when it lacks it.
@@ -453,7 +454,36 @@ func (l *list) rewrite(ni, off, end int, repl []byte, dn int) {
 		l.removeNode(ni)
 	case nd.n > 1 && l.over(nd):
 		l.split(ni)
+	case !l.merge(ni):
+		l.merge(ni - 1)
 	}
+}
+
+// merge joins nodes p and p+1 into one when they would fit in one and
+// one of them is less than half full, as deletions in the middle leave
+// them, and reports whether it did.
+func (l *list) merge(p int) bool {
+	if p < 0 || p+1 >= l.nn {
+		return false
+	}
+	a, b := l.node(p), l.node(p+1)
+	joined := &lnode{n: a.n + b.n, hi: a.hi - a.lo + b.hi - b.lo}
+	if l.halfFull(a) && l.halfFull(b) || l.over(joined) {
+		return false
+	}
+	buf := make([]byte, joined.hi)
+	copy(buf, a.buf[a.lo:a.hi])
+	copy(buf[a.hi-a.lo:], b.buf[b.lo:b.hi])
+	l.bytes += int64(len(buf) - len(a.buf))
+	a.buf, a.lo, a.hi, a.n = buf, 0, len(buf), joined.n
+	l.removeNode(p + 1)
+	return true
+}
+
+// halfFull reports whether nd holds half what a node may, in elements or
+// in bytes.
+func (l *list) halfFull(nd *lnode) bool {
+	return 2*(nd.hi-nd.lo) >= l.capBytes() || l.limit > 0 && 2*int64(nd.n) >= l.limit
 }
 
 // over reports whether nd holds more than a node may.
@@ -609,6 +639,13 @@ func (l *list) removeMatches(match func([]byte) bool, limit int, fromTail bool) 
 		}
 		if limit != 0 && removed == limit {
 			break
+		}
+	}
+	if removed > 0 {
+		for p := 0; p < l.nn-1; {
+			if !l.merge(p) {
+				p++
+			}
 		}
 	}
 	return removed

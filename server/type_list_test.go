@@ -50,7 +50,7 @@ func checkList(t *testing.T, l *list, model [][]byte, step string) {
 // TestListModel runs random operations on lists of several node limits
 // and checks each against a slice.
 func TestListModel(t *testing.T) {
-	for _, limit := range []int64{-2, -1, 1, 3, 128} {
+	for _, limit := range []int64{-2, -1, -7, 0, 1, 3, 128} {
 		t.Run(fmt.Sprint(limit), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(limit+10), 7))
 			l := newList(limit)
@@ -164,5 +164,25 @@ func TestListMemory(t *testing.T) {
 	t.Logf("%.2f bytes per element, %d nodes", per, l.nn)
 	if per > 13.5 {
 		t.Errorf("%.2f bytes per element; want at most 13.5", per)
+	}
+}
+
+// TestListMerge checks that nodes thinned by removals in the middle are
+// joined again.
+func TestListMerge(t *testing.T) {
+	l := newList(-2)
+	for i := range 10000 {
+		l.push(fmt.Appendf(nil, "%010d", i), false)
+	}
+	full := l.nn
+	n := l.removeMatches(func(v []byte) bool { return v[9] != '0' }, 0, false)
+	if n != 9000 || l.nn > full/10+2 {
+		t.Errorf("removed %d of 10000; %d nodes left of %d", n, l.nn, full)
+	}
+	for l.count > 100 {
+		l.removeRange(l.count/2, 1)
+	}
+	if l.nn > 2 {
+		t.Errorf("100 elements in %d nodes", l.nn)
 	}
 }
