@@ -74,7 +74,10 @@ type Arg struct {
 	Name        string
 	Type        string // "key", "string", "integer", "double", "pattern", "unix-time", "pure-token", "oneof", "block"
 	DisplayText string
-	KeySpec     int // index into KeySpecs, for Type "key"
+	KeySpec     int // index into KeySpecs, for Type "key" or with KeySpecRef
+	// KeySpecRef marks an argument of another type that still names keys
+	// through KeySpec, such as SORT's BY pattern.
+	KeySpecRef  bool
 	Token       string
 	Optional    bool
 	Multiple    bool

@@ -122,42 +122,30 @@ func (w *Writer) keySpec(ks *KeySpec) {
 // is). The caller writes the outer map and the command name.
 func (w *Writer) CommandDocs(c *Command) {
 	n := 1 // group
-	for _, set := range []bool{c.Summary != "", c.Since != "", c.Complexity != "",
-		len(c.DocFlags) > 0, c.DeprecatedSince != "", c.ReplacedBy != "", len(c.History) > 0, len(c.Args) > 0, len(c.Subcommands) > 0} {
+	for _, set := range []bool{
+		c.Summary != "", c.Since != "", c.Complexity != "", len(c.DocFlags) > 0,
+		c.DeprecatedSince != "", c.ReplacedBy != "", len(c.History) > 0,
+		len(c.Args) > 0, len(c.Subcommands) > 0,
+	} {
 		if set {
 			n++
 		}
 	}
 	w.Map(n)
-	if c.Summary != "" {
-		w.BulkString("summary")
-		w.BulkString(c.Summary)
-	}
-	if c.Since != "" {
-		w.BulkString("since")
-		w.BulkString(c.Since)
-	}
+	w.optField("summary", c.Summary)
+	w.optField("since", c.Since)
 	w.BulkString("group")
 	w.BulkString(c.Group)
-	if c.Complexity != "" {
-		w.BulkString("complexity")
-		w.BulkString(c.Complexity)
-	}
+	w.optField("complexity", c.Complexity)
 	if len(c.DocFlags) > 0 {
 		w.BulkString("doc_flags")
 		w.simpleSet(c.DocFlags)
 	}
-	if c.DeprecatedSince != "" {
-		w.BulkString("deprecated_since")
-		w.BulkString(c.DeprecatedSince)
-	}
-	if c.ReplacedBy != "" {
-		w.BulkString("replaced_by")
-		w.BulkString(c.ReplacedBy)
-	}
+	w.optField("deprecated_since", c.DeprecatedSince)
+	w.optField("replaced_by", c.ReplacedBy)
 	if len(c.History) > 0 {
 		w.BulkString("history")
-		w.Array(len(c.History))
+		w.Set(len(c.History))
 		for _, h := range c.History {
 			w.Array(2)
 			w.BulkString(h.Version)
@@ -185,7 +173,7 @@ func (w *Writer) docArgs(args []Arg) {
 	w.Array(len(args))
 	for i := range args {
 		a := &args[i]
-		isKey := a.Type == "key"
+		isKey := a.Type == "key" || a.KeySpecRef
 		nested := a.Type == "oneof" || a.Type == "block"
 		var flags [3]string
 		nf := 0
@@ -212,26 +200,14 @@ func (w *Writer) docArgs(args []Arg) {
 		w.BulkString(a.Name)
 		w.BulkString("type")
 		w.BulkString(a.Type)
-		if a.DisplayText != "" {
-			w.BulkString("display_text")
-			w.BulkString(a.DisplayText)
-		}
+		w.optField("display_text", a.DisplayText)
 		if isKey {
 			w.BulkString("key_spec_index")
 			w.Int(int64(a.KeySpec))
 		}
-		if a.Token != "" {
-			w.BulkString("token")
-			w.BulkString(a.Token)
-		}
-		if a.Since != "" {
-			w.BulkString("since")
-			w.BulkString(a.Since)
-		}
-		if a.DeprecatedSince != "" {
-			w.BulkString("deprecated_since")
-			w.BulkString(a.DeprecatedSince)
-		}
+		w.optField("token", a.Token)
+		w.optField("since", a.Since)
+		w.optField("deprecated_since", a.DeprecatedSince)
 		if nf > 0 {
 			w.BulkString("flags")
 			w.simpleSet(flags[:nf])
@@ -240,5 +216,13 @@ func (w *Writer) docArgs(args []Arg) {
 			w.BulkString("arguments")
 			w.docArgs(a.Args)
 		}
+	}
+}
+
+// optField writes key and val as two bulk strings of a map, when val is set.
+func (w *Writer) optField(key, val string) {
+	if val != "" {
+		w.BulkString(key)
+		w.BulkString(val)
 	}
 }

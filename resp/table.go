@@ -61,6 +61,9 @@ func Commands() []*Command {
 			Summary: "Pick the protocol version and optionally authenticate and name the connection",
 			Since:   "6.0.0", Group: "connection",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "6.2.0", Change: "`protover` made optional; when called without arguments the command reports the current connection's context."},
+			},
 			Args: []Arg{
 				{Name: "arguments", Type: "block", Optional: true, Args: []Arg{
 					{Name: "protover", Type: "integer"},
@@ -80,6 +83,9 @@ func Commands() []*Command {
 			Summary: "Log this connection in with a password or a user and password",
 			Since:   "1.0.0", Group: "connection",
 			Complexity: "O(N) where N is the number of passwords defined for the user",
+			History: []History{
+				{Version: "6.0.0", Change: "Added ACL style (username and password)."},
+			},
 			Args: []Arg{
 				{Name: "username", Type: "string", Since: "6.0.0", Optional: true},
 				{Name: "password", Type: "string"},
@@ -154,9 +160,16 @@ func Commands() []*Command {
 					Summary: "Close one or more client connections chosen by address or filter",
 					Since:   "2.4.0", Group: "connection",
 					Complexity: "O(N) where N is the number of client connections",
+					History: []History{
+						{Version: "2.8.12", Change: "Added new filter format."},
+						{Version: "2.8.12", Change: "`ID` option."},
+						{Version: "3.2.0", Change: "Added `master` type in for `TYPE` option."},
+						{Version: "5.0.0", Change: "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."},
+						{Version: "6.2.0", Change: "`LADDR` option."},
+					},
 					Args: []Arg{
 						{Name: "filter", Type: "oneof", Args: []Arg{
-							{Name: "ip:port", Type: "string"},
+							{Name: "ip:port", Type: "string", DeprecatedSince: "2.8.12"},
 							{Name: "new-format", Type: "oneof", Multiple: true, Args: []Arg{
 								{Name: "client-id", Type: "integer", Token: "ID", Since: "2.8.12", Optional: true},
 								{Name: "normal_master_slave_pubsub", Type: "oneof", Token: "TYPE", Since: "2.8.12", Optional: true, Args: []Arg{
@@ -217,6 +230,14 @@ func Commands() []*Command {
 					Summary: "Describe every connected client, one line each",
 					Since:   "2.4.0", Group: "connection",
 					Complexity: "O(N) where N is the number of client connections",
+					History: []History{
+						{Version: "2.8.12", Change: "Added unique client `id` field."},
+						{Version: "5.0.0", Change: "Added optional `TYPE` filter."},
+						{Version: "6.0.0", Change: "Added `user` field."},
+						{Version: "6.2.0", Change: "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."},
+						{Version: "7.0.0", Change: "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."},
+						{Version: "7.0.3", Change: "Added `ssub` field."},
+					},
 					Args: []Arg{
 						{Name: "normal_master_replica_pubsub", Type: "oneof", Token: "TYPE", Since: "5.0.0", Optional: true, Args: []Arg{
 							{Name: "normal", Type: "pure-token", Token: "NORMAL"},
@@ -257,6 +278,9 @@ func Commands() []*Command {
 			Summary: "Report server state and statistics as text sections",
 			Since:   "1.0.0", Group: "server",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "7.0.0", Change: "Added support for taking multiple section arguments."},
+			},
 			Args: []Arg{
 				{Name: "section", Type: "string", Optional: true, Multiple: true},
 			},
@@ -280,6 +304,9 @@ func Commands() []*Command {
 					Summary: "Describe the named commands, or every command when none are named",
 					Since:   "2.8.13", Group: "server",
 					Complexity: "O(N) where N is the number of commands to look up",
+					History: []History{
+						{Version: "7.0.0", Change: "Allowed to be called with no argument to get info on all commands."},
+					},
 					Args: []Arg{
 						{Name: "command-name", Type: "string", Optional: true, Multiple: true},
 					},
@@ -351,6 +378,9 @@ func Commands() []*Command {
 					Summary: "Read configuration parameters whose names match the given patterns",
 					Since:   "2.0.0", Group: "server",
 					Complexity: "O(N) when N is the number of configuration parameters provided",
+					History: []History{
+						{Version: "7.0.0", Change: "Added the ability to pass multiple pattern parameters in one call"},
+					},
 					Args: []Arg{
 						{Name: "parameter", Type: "block", Multiple: true, Args: []Arg{
 							{Name: "parameter", Type: "string"},
@@ -362,7 +392,7 @@ func Commands() []*Command {
 					Flags:    []string{"admin", "noscript", "loading", "stale"},
 					FirstKey: 0, LastKey: 0, Step: 0,
 					ACL:     []string{"@admin", "@slow", "@dangerous"},
-					Summary: "Reset the stats returned by INFO",
+					Summary: "Zero the counters that INFO reports",
 					Since:   "2.0.0", Group: "server",
 					Complexity: "O(1)",
 				},
@@ -372,9 +402,12 @@ func Commands() []*Command {
 					FirstKey: 0, LastKey: 0, Step: 0,
 					ACL:     []string{"@admin", "@slow", "@dangerous"},
 					Tips:    []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
-					Summary: "Set configuration parameters to the given values",
+					Summary: "Change configuration parameters while the server runs",
 					Since:   "2.0.0", Group: "server",
 					Complexity: "O(N) when N is the number of configuration parameters provided",
+					History: []History{
+						{Version: "7.0.0", Change: "Added the ability to set multiple parameters in one call."},
+					},
 					Args: []Arg{
 						{Name: "parameter_value", Type: "block", Multiple: true, Args: []Arg{
 							{Name: "parameter", Type: "string"},
@@ -412,6 +445,10 @@ func Commands() []*Command {
 			Summary: "Delete every key in the current database",
 			Since:   "1.0.0", Group: "server",
 			Complexity: "O(N) where N is the number of keys in the selected database",
+			History: []History{
+				{Version: "4.0.0", Change: "Added the `ASYNC` flushing mode modifier."},
+				{Version: "6.2.0", Change: "Added the `SYNC` flushing mode modifier."},
+			},
 			Args: []Arg{
 				{Name: "async", Type: "oneof", Optional: true, Args: []Arg{
 					{Name: "async", Type: "pure-token", Token: "ASYNC", Since: "4.0.0"},
@@ -428,6 +465,10 @@ func Commands() []*Command {
 			Summary: "Delete every key in every database",
 			Since:   "1.0.0", Group: "server",
 			Complexity: "O(N) where N is the total number of keys in all databases",
+			History: []History{
+				{Version: "4.0.0", Change: "Added the `ASYNC` flushing mode modifier."},
+				{Version: "6.2.0", Change: "Added the `SYNC` flushing mode modifier."},
+			},
 			Args: []Arg{
 				{Name: "async", Type: "oneof", Optional: true, Args: []Arg{
 					{Name: "async", Type: "pure-token", Token: "ASYNC", Since: "4.0.0"},
@@ -453,6 +494,9 @@ func Commands() []*Command {
 			Summary: "Stop the server",
 			Since:   "1.0.0", Group: "server",
 			Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+			History: []History{
+				{Version: "7.0.0", Change: "Added the `NOW`, `FORCE` and `ABORT` modifiers."},
+			},
 			Args: []Arg{
 				{Name: "nosave_save", Type: "oneof", Optional: true, Args: []Arg{
 					{Name: "nosave", Type: "pure-token", Token: "NOSAVE"},
@@ -497,6 +541,12 @@ func Commands() []*Command {
 			Summary: "Store a string at a key, with optional expiry and conditions",
 			Since:   "1.0.0", Group: "string",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "2.6.12", Change: "Added the `EX`, `PX`, `NX` and `XX` options."},
+				{Version: "6.0.0", Change: "Added the `KEEPTTL` option."},
+				{Version: "6.2.0", Change: "Added the `GET`, `EXAT` and `PXAT` option."},
+				{Version: "7.0.0", Change: "Allowed the `NX` and `GET` options to be used together."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 				{Name: "value", Type: "string"},
@@ -574,7 +624,9 @@ func Commands() []*Command {
 			},
 			Summary: "Store a new string at a key and return the previous one",
 			Since:   "1.0.0", Group: "string",
-			Complexity: "O(1)",
+			Complexity:      "O(1)",
+			DocFlags:        []string{"deprecated"},
+			DeprecatedSince: "6.2.0", ReplacedBy: "`SET` with the `!GET` argument",
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 				{Name: "value", Type: "string"},
@@ -824,7 +876,9 @@ func Commands() []*Command {
 			},
 			Summary: "Read a byte range of the string stored at a key (old name of GETRANGE)",
 			Since:   "1.0.0", Group: "string",
-			Complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+			Complexity:      "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+			DocFlags:        []string{"deprecated"},
+			DeprecatedSince: "2.0.0", ReplacedBy: "`GETRANGE`",
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 				{Name: "start", Type: "integer"},
@@ -875,6 +929,9 @@ func Commands() []*Command {
 			Summary: "Count how many of the given keys are present",
 			Since:   "1.0.0", Group: "generic",
 			Complexity: "O(N) where N is the number of keys to check.",
+			History: []History{
+				{Version: "3.0.3", Change: "Accepts multiple `key` arguments."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0, Multiple: true},
 			},
@@ -901,6 +958,9 @@ func Commands() []*Command {
 			Summary: "Walk the key space a batch at a time using a cursor",
 			Since:   "2.8.0", Group: "generic",
 			Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+			History: []History{
+				{Version: "6.0.0", Change: "Added the `TYPE` subcommand."},
+			},
 			Args: []Arg{
 				{Name: "cursor", Type: "integer"},
 				{Name: "pattern", Type: "pattern", Token: "MATCH", Optional: true},
@@ -952,6 +1012,9 @@ func Commands() []*Command {
 			Summary: "Give a key a new name only if that name is unused",
 			Since:   "1.0.0", Group: "generic",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "3.2.0", Change: "The command no longer returns an error when source and destination names are the same."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 				{Name: "newkey", Type: "key", KeySpec: 1},
@@ -987,6 +1050,9 @@ func Commands() []*Command {
 			Summary: "Make a key expire after a number of seconds",
 			Since:   "1.0.0", Group: "generic",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "7.0.0", Change: "Added options: `NX`, `XX`, `GT` and `LT`."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 				{Name: "seconds", Type: "integer"},
@@ -1009,6 +1075,9 @@ func Commands() []*Command {
 			Summary: "Make a key expire after a number of milliseconds",
 			Since:   "2.6.0", Group: "generic",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "7.0.0", Change: "Added options: `NX`, `XX`, `GT` and `LT`."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 				{Name: "milliseconds", Type: "integer"},
@@ -1031,6 +1100,9 @@ func Commands() []*Command {
 			Summary: "Make a key expire at a Unix time given in seconds",
 			Since:   "1.2.0", Group: "generic",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "7.0.0", Change: "Added options: `NX`, `XX`, `GT` and `LT`."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 				{Name: "unix-time-seconds", Type: "unix-time"},
@@ -1053,6 +1125,9 @@ func Commands() []*Command {
 			Summary: "Make a key expire at a Unix time given in milliseconds",
 			Since:   "2.6.0", Group: "generic",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "7.0.0", Change: "Added options: `NX`, `XX`, `GT` and `LT`."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 				{Name: "unix-time-milliseconds", Type: "unix-time"},
@@ -1076,6 +1151,9 @@ func Commands() []*Command {
 			Summary: "Report how many seconds a key has left to live",
 			Since:   "1.0.0", Group: "generic",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "2.8.0", Change: "Added the -2 reply."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 			},
@@ -1092,6 +1170,9 @@ func Commands() []*Command {
 			Summary: "Report how many milliseconds a key has left to live",
 			Since:   "2.6.0", Group: "generic",
 			Complexity: "O(1)",
+			History: []History{
+				{Version: "2.8.0", Change: "Added the -2 reply."},
+			},
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
 			},

@@ -108,7 +108,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Read every field and value of a hash",
+			Summary: "Fetch a whole hash as field-value pairs",
 			Since:   "2.0.0", Group: "hash",
 			Complexity: "O(N) where N is the size of the hash.",
 			Args: []Arg{
@@ -158,7 +158,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RO"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Count the fields in a hash",
+			Summary: "How many fields a hash holds",
 			Since:   "2.0.0", Group: "hash",
 			Complexity: "O(1)",
 			Args: []Arg{
@@ -190,7 +190,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "List the field names of a hash",
+			Summary: "Fetch just the field names of a hash",
 			Since:   "2.0.0", Group: "hash",
 			Complexity: "O(N) where N is the size of the hash.",
 			Args: []Arg{
@@ -206,7 +206,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RO", "access"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "List the values of a hash",
+			Summary: "Fetch just the values of a hash",
 			Since:   "2.0.0", Group: "hash",
 			Complexity: "O(N) where N is the size of the hash.",
 			Args: []Arg{
@@ -409,7 +409,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RO"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Count the elements of a list",
+			Summary: "How many elements a list holds",
 			Since:   "1.0.0", Group: "list",
 			Complexity: "O(1)",
 			Args: []Arg{
@@ -474,7 +474,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Remove elements equal to a value from a list",
+			Summary: "Delete up to a count of list elements equal to a value",
 			Since:   "1.0.0", Group: "list",
 			Complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
 			Args: []Arg{
@@ -508,7 +508,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Insert a value before or after a given element of a list",
+			Summary: "Add a value next to the first list element equal to a pivot",
 			Since:   "2.2.0", Group: "list",
 			Complexity: "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
 			Args: []Arg{
@@ -723,7 +723,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RW", "insert"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Add one or more members to a set",
+			Summary: "Insert values into a set, ignoring ones already there",
 			Since:   "1.0.0", Group: "set",
 			Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
 			History: []History{
@@ -742,7 +742,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Remove one or more members from a set",
+			Summary: "Drop the named values from a set",
 			Since:   "1.0.0", Group: "set",
 			Complexity: "O(N) where N is the number of members to be removed.",
 			History: []History{
@@ -809,7 +809,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RO"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Count the members of a set",
+			Summary: "How many members a set holds",
 			Since:   "1.0.0", Group: "set",
 			Complexity: "O(1)",
 			Args: []Arg{
@@ -865,7 +865,7 @@ func typeCommands() []*Command {
 				{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 				{Flags: []string{"RW", "insert"}, BeginIndex: 2, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Move a member from one set to another",
+			Summary: "Shift a member from a source set into a destination set",
 			Since:   "1.0.0", Group: "set",
 			Complexity: "O(1)",
 			Args: []Arg{
@@ -1069,7 +1069,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RW", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Remove one or more members from a sorted set",
+			Summary: "Drop the named members from a sorted set",
 			Since:   "1.2.0", Group: "sorted-set",
 			Complexity: "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
 			History: []History{
@@ -1120,7 +1120,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RO"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Count the members of a sorted set",
+			Summary: "How many members a sorted set holds",
 			Since:   "1.2.0", Group: "sorted-set",
 			Complexity: "O(1)",
 			Args: []Arg{
@@ -1200,7 +1200,7 @@ func typeCommands() []*Command {
 				{Flags: []string{"OW", "update"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 				{Flags: []string{"RO", "access"}, BeginIndex: 2, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Store a range of a sorted set's members at another key",
+			Summary: "Copy a slice of a sorted set into another key",
 			Since:   "6.2.0", Group: "sorted-set",
 			Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
 			Args: []Arg{
@@ -1379,7 +1379,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Take the members with the lowest scores out of a sorted set",
+			Summary: "Pop the lowest-scored members of a sorted set",
 			Since:   "5.0.0", Group: "sorted-set",
 			Complexity: "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
 			Args: []Arg{
@@ -1395,7 +1395,7 @@ func typeCommands() []*Command {
 			KeySpecs: []KeySpec{
 				{Flags: []string{"RW", "access", "delete"}, BeginIndex: 1, LastKey: 0, KeyStep: 1, Limit: 0},
 			},
-			Summary: "Take the members with the highest scores out of a sorted set",
+			Summary: "Pop the highest-scored members of a sorted set",
 			Since:   "5.0.0", Group: "sorted-set",
 			Complexity: "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
 			Args: []Arg{
@@ -1736,12 +1736,12 @@ func typeCommands() []*Command {
 			Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
-				{Name: "pattern", Type: "pattern", Token: "BY", Optional: true},
+				{Name: "pattern", Type: "pattern", KeySpec: 1, KeySpecRef: true, Token: "BY", Optional: true},
 				{Name: "offset_count", Type: "block", Token: "LIMIT", Optional: true, Args: []Arg{
 					{Name: "offset", Type: "integer"},
 					{Name: "count", Type: "integer"},
 				}},
-				{Name: "pattern", Type: "pattern", Token: "GET", Optional: true, Multiple: true, MultipleTok: true},
+				{Name: "pattern", Type: "pattern", KeySpec: 1, KeySpecRef: true, Token: "GET", Optional: true, Multiple: true, MultipleTok: true},
 				{Name: "order", Type: "oneof", Optional: true, Args: []Arg{
 					{Name: "asc", Type: "pure-token", Token: "ASC"},
 					{Name: "desc", Type: "pure-token", Token: "DESC"},
@@ -1764,12 +1764,12 @@ func typeCommands() []*Command {
 			Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
 			Args: []Arg{
 				{Name: "key", Type: "key", KeySpec: 0},
-				{Name: "pattern", Type: "pattern", Token: "BY", Optional: true},
+				{Name: "pattern", Type: "pattern", KeySpec: 1, KeySpecRef: true, Token: "BY", Optional: true},
 				{Name: "offset_count", Type: "block", Token: "LIMIT", Optional: true, Args: []Arg{
 					{Name: "offset", Type: "integer"},
 					{Name: "count", Type: "integer"},
 				}},
-				{Name: "pattern", Type: "pattern", Token: "GET", Optional: true, Multiple: true, MultipleTok: true},
+				{Name: "pattern", Type: "pattern", KeySpec: 1, KeySpecRef: true, Token: "GET", Optional: true, Multiple: true, MultipleTok: true},
 				{Name: "order", Type: "oneof", Optional: true, Args: []Arg{
 					{Name: "asc", Type: "pure-token", Token: "ASC"},
 					{Name: "desc", Type: "pure-token", Token: "DESC"},

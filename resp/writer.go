@@ -35,6 +35,16 @@ func (w *Writer) SetProto(p int) { w.proto = p }
 // Drop forgets every reply written and not yet flushed.
 func (w *Writer) Drop() { w.out.SetBuffer(nil) }
 
+// Take returns the replies written and not yet flushed, and forgets them.
+func (w *Writer) Take() []byte {
+	b := w.out.Buffer()
+	w.out.SetBuffer(nil)
+	return b
+}
+
+// Raw writes replies rendered already (by Take, say) as they are.
+func (w *Writer) Raw(b []byte) { w.out.WriteRaw(b) }
+
 // OK writes +OK.
 func (w *Writer) OK() { w.out.WriteRaw(okReply) }
 

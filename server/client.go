@@ -46,10 +46,11 @@ type client struct {
 	killCh     chan struct{} // closed by kill, to wake a blocked wait
 	killOnce   sync.Once
 
-	locksHeld atomic.Int64 // locks this client holds
-	lockWait  atomic.Bool  // waiting in LOCK
-	lockLimit atomic.Bool  // ...with a TIMEOUT
-	gateWait  atomic.Bool  // waiting for another client's share-wide lock
+	locksHeld atomic.Int64              // locks this client holds
+	lockWait  atomic.Bool               // waiting in LOCK
+	lockLimit atomic.Bool               // ...with a TIMEOUT
+	gateWait  atomic.Bool               // waiting for another client's share-wide lock
+	keyWait   atomic.Pointer[keyWaiter] // blocked on keys (BLPOP, ...); see block.go
 
 	dirtyCAS atomic.Bool  // a WATCHed key was written: EXEC will fail
 	txQueued atomic.Int64 // commands queued since MULTI; -1 outside MULTI

@@ -18,6 +18,7 @@ func (s *Server) commandsClient(r *registry) {
 	r.plain("client|kill", s.cmdClientKill)
 	r.plain("client|setinfo", s.cmdClientSetInfo)
 	r.plain("client|reply", s.cmdClientReply)
+	r.plain("client|unblock", s.cmdClientUnblock)
 	r.plain("client|help", s.cmdClientHelp)
 }
 
@@ -118,6 +119,8 @@ func (c *client) listFlags(inMulti bool) (flags, lockWait string) {
 	if c.lockWait.Load() || c.gateWait.Load() {
 		flags += "b"
 		lockWait = "1"
+	} else if c.keyWait.Load() != nil {
+		flags += "b"
 	}
 	if c.dirtyCAS.Load() {
 		flags += "d"
@@ -326,6 +329,42 @@ func (s *Server) cmdClientReply(c *client, args [][]byte) {
 	}
 }
 
+// cmdClientUnblock is CLIENT UNBLOCK id [TIMEOUT|ERROR]: a client blocked
+// on keys is answered as if its timeout had passed, or with Redis's
+// UNBLOCKED error, and 1 is the reply; 0 if no client of that id is
+// blocked so. A client waiting for a lock is not: LOCK has its own
+// TIMEOUT. The reason is checked before the id, as in Redis.
+func (s *Server) cmdClientUnblock(c *client, args [][]byte) {
+	if len(args) > 4 {
+		c.w.Error(resp.MsgUnknownSubcommand("client", args[1]))
+		return
+	}
+	errText := ""
+	if len(args) == 4 {
+		switch {
+		case optIs(args[3], "timeout"):
+		case optIs(args[3], "error"):
+			errText = resp.MsgUnblocked
+		default:
+			c.w.Error(resp.MsgUnblockReason)
+			return
+		}
+	}
+	id, ok := resp.ParseInt(args[2])
+	if !ok {
+		c.w.Error(resp.MsgNotInteger)
+		return
+	}
+	s.mu.Lock()
+	target := s.clients[id]
+	s.mu.Unlock()
+	if target != nil && target != c && s.unblockClient(target, errText) {
+		c.w.Int(1)
+		return
+	}
+	c.w.Int(0)
+}
+
 var clientHelp = []string{
 	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"GETNAME",
@@ -350,6 +389,8 @@ var clientHelp = []string{
 	"    Name the current connection.",
 	"SETINFO <LIB-NAME|LIB-VER> <value>",
 	"    Record the client library's name or version for CLIENT LIST.",
+	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+	"    Answer a client blocked on keys (BLPOP, ...) now: as on a timeout, or with an error.",
 	"HELP",
 	"    Print this help.",
 }

@@ -445,7 +445,7 @@ func (s *Server) closeIdle(now, limit int64) int64 {
 	for _, c := range s.clients {
 		last := c.lastActive.Load()
 		switch {
-		case c.lockWait.Load() || c.gateWait.Load():
+		case c.lockWait.Load() || c.gateWait.Load() || c.keyWait.Load() != nil:
 			soonest(now + limit)
 		case now-last > limit:
 			idle = append(idle, c)

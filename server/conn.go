@@ -81,6 +81,10 @@ type transport interface {
 	detach(cn *conn) (*netTransport, error)
 	// fd is the socket's descriptor, for CLIENT LIST; -1 if none.
 	fd() int
+	// gone reports whether the client has visibly hung up, while a
+	// command of its waits (see block): a peek, which may miss a hang-up
+	// behind unread input.
+	gone() bool
 }
 
 func newConn(nc net.Conn, lim resp.Limits, needAuth bool, unixPath string) *conn {

@@ -85,6 +85,8 @@ func (t *netTransport) close() { t.nc.Close() }
 
 func (t *netTransport) fd() int { return t.sock }
 
+func (t *netTransport) gone() bool { return sockGone(t.sock) }
+
 func (t *netTransport) detach(*conn) (*netTransport, error) { return t, nil }
 
 // waitBegin writes the replies so far, then reads ahead while the command

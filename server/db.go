@@ -52,6 +52,13 @@ type keyspace struct {
 
 	watched map[string][]*watchedKey // WATCHed keys and who watches them; see db_watch.go
 
+	// Blocking commands (see block.go): the clients waiting on each key,
+	// first come first; the keys made ready since the last serving, in
+	// order; and whether any are still to be served.
+	blocked      map[string][]*keyWaiter
+	ready        []string
+	readyPending atomic.Bool
+
 	// armed gets a token when the first key with an expiry appears, for
 	// the sweep, which waits on it while no key has one (see sweep).
 	armed chan struct{}

@@ -113,6 +113,9 @@ func (s *Server) dispatch(c *client, args [][]byte, mark int64) int64 {
 		c.releaseDB()
 	}
 	mark = s.call(c, cmd, args, mark)
+	if c.held > 0 {
+		s.serveBlocked(c) // the keys it made ready, to clients blocked on them
+	}
 	if c.passing { // it waited its turn at the gate (or EXEC did): done
 		c.passing = false
 		c.releaseDB()

@@ -62,6 +62,12 @@ func (lp *loop) takeFD(cn *conn) bool {
 
 func (ft *fdTransport) fd() int { return ft.sock }
 
+func (ft *fdTransport) gone() bool {
+	ft.mu.Lock() // the socket stays open meanwhile
+	defer ft.mu.Unlock()
+	return !ft.closed && sockGone(ft.sock)
+}
+
 // write sends replies; a socket that takes only part of them keeps the
 // rest in pending, which the loop writes once the socket has room.
 // A client past its output buffer limit fails the write (see outputOver).

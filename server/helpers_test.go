@@ -47,6 +47,18 @@ func newTestServerClock(tb testing.TB, cfg Config, clock *fakeClock) (*Server, s
 // listener), if wrap is not nil.
 func newTestServerWrap(tb testing.TB, cfg Config, clock *fakeClock, wrap func(net.Listener) net.Listener) (*Server, string) {
 	tb.Helper()
+	return startTestServer(tb, cfg, clock, wrap, nil)
+}
+
+// newTestServerSetup is newTestServer running setup on the server before
+// it serves (to bind commands of the tests' own, say).
+func newTestServerSetup(tb testing.TB, cfg Config, setup func(*Server)) (*Server, string) {
+	tb.Helper()
+	return startTestServer(tb, cfg, nil, nil, setup)
+}
+
+func startTestServer(tb testing.TB, cfg Config, clock *fakeClock, wrap func(net.Listener) net.Listener, setup func(*Server)) (*Server, string) {
+	tb.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -61,6 +73,9 @@ func newTestServerWrap(tb testing.TB, cfg Config, clock *fakeClock, wrap func(ne
 	s := New(cfg)
 	if clock != nil {
 		s.clock = clock.Now
+	}
+	if setup != nil {
+		setup(s)
 	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()

@@ -146,15 +146,17 @@ func (s *Server) tcpPort() int {
 }
 
 func (s *Server) infoClients(f *infoFacts) [][2]string {
-	// Blocked, as Redis counts them: waiting in LOCK or for another
-	// client's share-wide lock; with a TIMEOUT, also in the timeout table.
+	// Blocked, as Redis counts them: waiting on keys (BLPOP, ...), in LOCK
+	// or for another client's share-wide lock; with a timeout, also in
+	// the timeout table.
 	var blocked, timed int64
 	s.mu.Lock()
 	for _, c := range s.clients {
-		if c.lockWait.Load() || c.gateWait.Load() {
+		kw := c.keyWait.Load()
+		if kw != nil || c.lockWait.Load() || c.gateWait.Load() {
 			blocked++
 		}
-		if c.lockLimit.Load() {
+		if c.lockLimit.Load() || (kw != nil && !kw.deadline.IsZero()) {
 			timed++
 		}
 	}

@@ -170,6 +170,7 @@ func (lt *lockTable) release(c *client, name string) bool {
 	wake := lt.advanceLocked(hl)
 	lt.mu.Unlock()
 	lt.wake(wake)
+	lt.srv.serveDeferred()
 	return true
 }
 
@@ -239,6 +240,7 @@ func (lt *lockTable) passDone() {
 	}
 	lt.mu.Unlock()
 	lt.wake(wake)
+	lt.srv.serveDeferred()
 }
 
 // releaseAll frees every lock c holds (on disconnect, RESET).

@@ -198,8 +198,8 @@ func modelLockArgs(cmd, name string) []string {
 	return []string{cmd, name}
 }
 
-// blockedClients is INFO's blocked_clients: clients waiting for a lock
-// or at the share-wide lock's gate.
+// blockedClients is INFO's blocked_clients: clients waiting on keys, for
+// a lock or at the share-wide lock's gate.
 func blockedClients(tc *testConn) int {
 	for line := range strings.Lines(tc.Do("INFO", "clients")) {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "blocked_clients:"); ok {

@@ -134,6 +134,7 @@ func (db *keyspace) attach(e *entry, o object) {
 	e.setKind(o.kind())
 	db.valMem += mem
 	db.updateUsed()
+	db.signalReady(keyOf(e))
 }
 
 // detach forgets the object of the entry e, if it has one, leaving it a

@@ -53,6 +53,12 @@ func (r *registry) txRole(name string, set func(*txRole)) {
 // it is a typo or a command missing from resp/table.go.
 func (s *Server) registerAll() {
 	r := newRegistry()
+	s.registerHandlers(r)
+	s.bindAll(r, resp.Commands())
+}
+
+// registerHandlers registers the handler of every command with r.
+func (s *Server) registerHandlers(r *registry) {
 	s.commandsConnection(r)
 	s.commandsServer(r)
 	s.commandsString(r)
@@ -61,7 +67,6 @@ func (s *Server) registerAll() {
 	s.commandsLock(r)
 	s.commandsInspect(r)
 	s.commandsTx(r)
-	s.bindAll(r, resp.Commands())
 }
 
 // bindAll binds the handlers of r to the commands of table and makes
@@ -82,6 +87,9 @@ func (s *Server) bindAll(r *registry, table []*resp.Command) {
 					cmd.subs[sm.Name[len(meta.Name)+1:]] = sc
 					subs = append(subs, sm)
 				}
+			}
+			if subs == nil && cmd.fn == nil {
+				continue // a container none of whose subcommands is served
 			}
 			meta.Subcommands = subs
 		}
@@ -113,8 +121,9 @@ func (r *registry) unbound() []string {
 }
 
 // bind returns the command for meta, or nil if it has no handler. A
-// container command (CLIENT, CONFIG, COMMAND) is bound if any of its
-// subcommands is; run alone it gets the arity error.
+// container command (CLIENT, CONFIG, COMMAND) is bound here; bindAll
+// drops it unless one of its subcommands is bound. Run alone it gets the
+// arity error.
 func (r *registry) bind(meta *resp.Command) *command {
 	r.inTable[meta.Name] = true
 	fn := r.fns[meta.Name]

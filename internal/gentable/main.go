@@ -217,6 +217,7 @@ func docArgs(v *value) ([]resp.Arg, error) {
 				a.DisplayText = f.str
 			case "key_spec_index":
 				a.KeySpec = f.int()
+				a.KeySpecRef = true // cleared below for keys
 			case "token":
 				a.Token = f.str
 			case "since":
@@ -246,6 +247,7 @@ func docArgs(v *value) ([]resp.Arg, error) {
 				return nil, fmt.Errorf("argument %s: unsupported field %q", a.Name, k)
 			}
 		}
+		a.KeySpecRef = a.KeySpecRef && a.Type != "key"
 		args = append(args, a)
 	}
 	return args, nil
@@ -335,6 +337,8 @@ func printArgs(b *bytes.Buffer, args []resp.Arg) {
 		}
 		if a.Type == "key" {
 			fmt.Fprintf(b, ", KeySpec: %d", a.KeySpec)
+		} else if a.KeySpecRef {
+			fmt.Fprintf(b, ", KeySpec: %d, KeySpecRef: true", a.KeySpec)
 		}
 		if a.Token != "" {
 			fmt.Fprintf(b, ", Token: %q", a.Token)
