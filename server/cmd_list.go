@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"math"
+	"time"
 
 	"github.com/remoted/remoted/resp"
 )
@@ -27,6 +28,11 @@ func (s *Server) commandsList(r *registry) {
 	r.key("lmove", s.cmdLmove)
 	r.key("rpoplpush", s.cmdRpoplpush)
 	r.key("lmpop", s.cmdLmpop)
+	r.key("blpop", s.cmdBpop(true))
+	r.key("brpop", s.cmdBpop(false))
+	r.key("blmove", s.cmdBlmove)
+	r.key("brpoplpush", s.cmdBrpoplpush)
+	r.key("blmpop", s.cmdBlmpop)
 }
 
 // getList returns the list under key, or nil for a missing key; ok is
@@ -545,13 +551,19 @@ func (s *Server) mpop(c *client, m mpopArgs) bool {
 			return true
 		}
 		if l != nil {
-			c.w.Array(2)
-			c.w.Bulk(key)
-			s.popN(c, l, e, m.count, m.front)
+			s.popReply(c, key, l, e, m.count, m.front)
 			return true
 		}
 	}
 	return false
+}
+
+// popReply pops up to n elements of the list l under key (entry e) and
+// writes LMPOP's reply: [key, [elements]].
+func (s *Server) popReply(c *client, key []byte, l *list, e *entry, n int64, front bool) {
+	c.w.Array(2)
+	c.w.Bulk(key)
+	s.popN(c, l, e, n, front)
 }
 
 func (s *Server) cmdLmpop(c *client, args [][]byte) {
@@ -562,5 +574,118 @@ func (s *Server) cmdLmpop(c *client, args [][]byte) {
 	}
 	if !s.mpop(c, m) {
 		c.w.NullArray()
+	}
+}
+
+// The blocking commands: each serves at once when one of its lists has
+// an element, as its non-blocking form would; otherwise it blocks (see
+// block.go), to be served when a list is created under one of its keys.
+
+// cmdBpop is BLPOP (front) or BRPOP: [key, element] from the first
+// non-empty list, or a null array at the timeout.
+func (s *Server) cmdBpop(front bool) handlerFunc {
+	return func(c *client, args [][]byte) {
+		deadline, errText := blockDeadline(args[len(args)-1], c.now)
+		if errText != "" {
+			c.w.Error(errText)
+			return
+		}
+		keys := args[1 : len(args)-1]
+		serve := func(db *keyspace, key []byte) bool {
+			l, e, _ := getTyped[*list](db, key)
+			if l == nil {
+				return false
+			}
+			c.w.Array(2)
+			c.w.Bulk(key)
+			c.w.Bulk(l.pop(front))
+			db.objChanged(e, 1)
+			return true
+		}
+		for _, key := range keys {
+			l, _, ok := s.getList(c, key)
+			if !ok {
+				return
+			}
+			if l != nil {
+				serve(s.db, key)
+				return
+			}
+		}
+		s.block(c, keys, deadline, serve, func() { c.w.NullArray() })
+	}
+}
+
+// cmdBlmpop is BLMPOP: LMPOP that blocks while every list is missing.
+func (s *Server) cmdBlmpop(c *client, args [][]byte) {
+	m, errText := parseMpop(args[2:])
+	var deadline time.Time
+	if errText == "" { // the timeout is parsed last, as in Redis
+		deadline, errText = blockDeadline(args[1], c.now)
+	}
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
+	if s.mpop(c, m) {
+		return
+	}
+	s.block(c, m.keys, deadline, func(db *keyspace, key []byte) bool {
+		l, e, _ := getTyped[*list](db, key)
+		if l == nil {
+			return false
+		}
+		s.popReply(c, key, l, e, m.count, m.front)
+		return true
+	}, func() { c.w.NullArray() })
+}
+
+func (s *Server) cmdBlmove(c *client, args [][]byte) {
+	from, ok1 := whereArg(args[3])
+	to, ok2 := whereArg(args[4])
+	if !ok1 || !ok2 {
+		c.w.Error(resp.MsgSyntax)
+		return
+	}
+	s.blmove(c, args[1], args[2], args[5], from, to)
+}
+
+func (s *Server) cmdBrpoplpush(c *client, args [][]byte) {
+	s.blmove(c, args[1], args[2], args[3], false, true)
+}
+
+// blmove is BLMOVE: LMOVE that blocks while the source is missing. A
+// client served once the source appears gets WRONGTYPE, and nothing
+// moves, if the destination then holds another type.
+func (s *Server) blmove(c *client, srcKey, dstKey, timeout []byte, from, to bool) {
+	deadline, errText := blockDeadline(timeout, c.now)
+	if errText != "" {
+		c.w.Error(errText)
+		return
+	}
+	src, e, ok := s.getList(c, srcKey)
+	switch {
+	case !ok:
+	case src != nil:
+		s.move(c, src, e, srcKey, dstKey, from, to)
+	default:
+		// Redis 7.0 answers a timeout with a null array, as for the
+		// other blocking list commands, but a transaction, which does not
+		// wait, with a null bulk string.
+		inTx := c.execing
+		s.block(c, [][]byte{srcKey}, deadline, func(db *keyspace, key []byte) bool {
+			src, e, _ := getTyped[*list](db, key)
+			if src == nil {
+				return false
+			}
+			s.move(c, src, e, srcKey, dstKey, from, to)
+			return true
+		}, func() {
+			if inTx {
+				c.w.Null()
+			} else {
+				c.w.NullArray()
+			}
+		})
 	}
 }
