@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestListCommandsModel sends random list commands over several keys and
@@ -176,5 +177,187 @@ func TestListEncodingAndMemory(t *testing.T) {
 			t.Errorf("%v left the key: EXISTS %s", cmd, got)
 		}
 		checkDBInvariants(t, s)
+	}
+}
+
+// blockedOn sends a blocking command on a new connection and waits until
+// the server counts n blocked clients.
+func blockedOn(t *testing.T, path string, ctl *testConn, n int, args ...string) *testConn {
+	t.Helper()
+	tc := dial(t, path)
+	tc.Send(args...)
+	waitFor(t, func() bool { return blockedClients(ctl) == n })
+	return tc
+}
+
+// TestListBlockFIFO: 20 clients blocked on one list are served in the
+// order they came, by one push of 20 elements, before the next command.
+func TestListBlockFIFO(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	ctl := dial(t, path)
+	waiters := make([]*testConn, 20)
+	push := []string{"RPUSH", "q"}
+	for i := range waiters {
+		cmd := "BLPOP"
+		if i%2 == 1 {
+			cmd = "BRPOP"
+		}
+		waiters[i] = blockedOn(t, path, ctl, i+1, cmd, "other", "q", "0")
+		push = append(push, "e"+strconv.Itoa(i))
+	}
+	ctl.Send(push...)
+	ctl.Send("EXISTS", "q")
+	if got := ctl.Read(); got != "20" {
+		t.Fatalf("RPUSH: %q", got)
+	}
+	if got := ctl.Read(); got != "0" {
+		t.Errorf("EXISTS q after the push: %s; the waiters were not all served first", got)
+	}
+	// Waiter i pops from the head (BLPOP) or the tail (BRPOP) of what
+	// the ones before it left.
+	left := push[2:]
+	for i, w := range waiters {
+		var want string
+		if i%2 == 0 {
+			want, left = left[0], left[1:]
+		} else {
+			want, left = left[len(left)-1], left[:len(left)-1]
+		}
+		if got := w.Read(); got != "[q "+want+"]" {
+			t.Errorf("waiter %d got %q, want [q %s]", i, got, want)
+		}
+	}
+}
+
+// TestListBlockServeOrder: keys made ready by one transaction are served
+// in the order they became ready, each to its waiters in order; a served
+// BLMOVE's push serves the next waiter; BLMPOP takes its count; a BLMOVE
+// whose destination turned into another type gets WRONGTYPE and moves
+// nothing.
+func TestListBlockServeOrder(t *testing.T) {
+	s, path := newTestServer(t, Config{})
+	ctl := dial(t, path)
+	a := blockedOn(t, path, ctl, 1, "BLPOP", "k1", "k2", "0")
+	b := blockedOn(t, path, ctl, 2, "BLPOP", "k2", "0")
+	c := blockedOn(t, path, ctl, 3, "BRPOP", "k1", "0")
+	run(t, ctl, []cmdCase{
+		{[]string{"MULTI"}, "OK"},
+		{[]string{"RPUSH", "k2", "x"}, "QUEUED"},
+		{[]string{"RPUSH", "k1", "y"}, "QUEUED"},
+		{[]string{"EXEC"}, "[1 1]"},
+	})
+	for _, tc := range []struct {
+		w    *testConn
+		want string
+	}{{a, "[k2 x]"}, {c, "[k1 y]"}} {
+		if got := tc.w.Read(); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+	if n := blockedClients(ctl); n != 1 {
+		t.Fatalf("blocked_clients %d; want the waiter on k2 still blocked", n)
+	}
+	ctl.Do("RPUSH", "k2", "z")
+	if got := b.Read(); got != "[k2 z]" {
+		t.Errorf("the second waiter on k2 got %q", got)
+	}
+
+	// A chain: BLMOVE src -> dst serves a BLPOP on dst.
+	mover := blockedOn(t, path, ctl, 1, "BLMOVE", "src", "dst", "RIGHT", "LEFT", "0")
+	popper := blockedOn(t, path, ctl, 2, "BLPOP", "dst", "0")
+	mpop := blockedOn(t, path, ctl, 3, "BLMPOP", "0", "2", "m1", "src", "LEFT", "COUNT", "3")
+	if got := ctl.Do("RPUSH", "src", "a", "b", "c", "d", "e"); got != "5" {
+		t.Fatalf("RPUSH: %q", got)
+	}
+	if got := mover.Read(); got != "e" {
+		t.Errorf("BLMOVE got %q", got)
+	}
+	if got := popper.Read(); got != "[dst e]" {
+		t.Errorf("BLPOP on the destination got %q", got)
+	}
+	if got := mpop.Read(); got != "[src [a b c]]" {
+		t.Errorf("BLMPOP got %q", got)
+	}
+	run(t, ctl, []cmdCase{
+		{[]string{"LRANGE", "src", "0", "-1"}, "[d]"},
+		{[]string{"EXISTS", "dst"}, "0"},
+	})
+
+	// The destination's type is checked when the waiter is served.
+	wrong := blockedOn(t, path, ctl, 1, "BRPOPLPUSH", "s2", "str", "0")
+	ctl.Do("SET", "str", "v")
+	ctl.Do("RPUSH", "s2", "x")
+	if got := wrong.Read(); got != "WRONGTYPE Operation against a key holding the wrong kind of value" {
+		t.Errorf("BRPOPLPUSH onto a string: %q", got)
+	}
+	run(t, ctl, []cmdCase{{[]string{"LRANGE", "s2", "0", "-1"}, "[x]"}})
+	checkDBInvariants(t, s)
+}
+
+// TestListBlockTimeout: each blocking command's timeout reply, after its
+// timeout and not before; inside MULTI, at once.
+func TestListBlockTimeout(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	tc := dial(t, path)
+	for _, args := range [][]string{
+		{"BLPOP", "nokey", "0.05"},
+		{"BRPOP", "nokey", "nokey2", "0.05"},
+		{"BLMOVE", "nokey", "d", "LEFT", "LEFT", "0.05"},
+		{"BRPOPLPUSH", "nokey", "d", "0.05"},
+		{"BLMPOP", "0.05", "1", "nokey", "LEFT"},
+	} {
+		start := time.Now()
+		tc.Send(args...)
+		if got := tc.ReadRawReply(); got != "*-1\r\n" {
+			t.Errorf("%v: %q", args, got)
+		}
+		if d := time.Since(start); d < 50*time.Millisecond {
+			t.Errorf("%v answered after %v", args, d)
+		}
+	}
+	tc.Do("MULTI")
+	for _, args := range [][]string{
+		{"BLPOP", "nokey", "0"},
+		{"BRPOP", "nokey", "0"},
+		{"BLMOVE", "nokey", "d", "LEFT", "LEFT", "0"},
+		{"BRPOPLPUSH", "nokey", "d", "0"},
+		{"BLMPOP", "0", "1", "nokey", "LEFT"},
+	} {
+		tc.Do(args...)
+	}
+	tc.Send("EXEC")
+	if got := tc.ReadRawReply(); got != "*5\r\n*-1\r\n*-1\r\n$-1\r\n$-1\r\n*-1\r\n" {
+		t.Errorf("EXEC: %q", got)
+	}
+}
+
+// TestListBlockGoneWaiter: a waiter killed or hung up while blocked never
+// receives an element, nor does a BLMOVE of one move anything; the next
+// waiter gets it.
+func TestListBlockGoneWaiter(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	ctl := dial(t, path)
+	killed := dial(t, path)
+	id := killed.Do("CLIENT", "ID")
+	killed.Send("BLPOP", "q", "0")
+	waitFor(t, func() bool { return blockedClients(ctl) == 1 })
+	gone := blockedOn(t, path, ctl, 2, "BLMOVE", "q", "d", "LEFT", "LEFT", "0")
+	live := blockedOn(t, path, ctl, 3, "BLPOP", "q", "0")
+	if got := ctl.Do("CLIENT", "KILL", "ID", id); got != "1" {
+		t.Fatalf("CLIENT KILL: %q", got)
+	}
+	gone.c.Close()
+	if got := ctl.Do("RPUSH", "q", "x", "y"); got != "2" {
+		t.Fatalf("RPUSH: %q", got)
+	}
+	if got := live.Read(); got != "[q x]" {
+		t.Errorf("the live waiter got %q", got)
+	}
+	run(t, ctl, []cmdCase{
+		{[]string{"LRANGE", "q", "0", "-1"}, "[y]"},
+		{[]string{"EXISTS", "d"}, "0"},
+	})
+	if data, closed := killed.ReadRaw(100 * time.Millisecond); data != "" || !closed {
+		t.Errorf("the killed client read %q (closed %v)", data, closed)
 	}
 }
