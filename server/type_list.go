@@ -1,6 +1,9 @@
 package server
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // list is a list value: a quicklist, as in Redis 7.0, which reports
 // OBJECT ENCODING "quicklist" for every list. The elements are kept in
@@ -222,7 +225,8 @@ func (l *list) room(nd *lnode, add int, front bool) {
 	if cap := l.capBytes(); size > cap {
 		size = max(cap, want)
 	}
-	b := make([]byte, size)
+	b := nodeBuf(size)
+	size = len(b)
 	lo := 0
 	if front {
 		lo = size - used
@@ -230,6 +234,14 @@ func (l *list) room(nd *lnode, add int, front bool) {
 	copy(b[lo:], nd.buf[nd.lo:nd.hi])
 	l.bytes += int64(size - len(nd.buf))
 	nd.buf, nd.lo, nd.hi = b, lo, lo+used
+}
+
+// nodeBuf returns a buffer of at least size bytes, all of its
+// allocation's size class: the bytes a node would otherwise leave
+// unused at the end of its allocation.
+func nodeBuf(size int) []byte {
+	b := slices.Grow([]byte(nil), size)
+	return b[:cap(b)]
 }
 
 // capBytes is the largest buffer worth giving a node.
@@ -291,7 +303,8 @@ func (l *list) newEnd(add int, front bool) *lnode {
 	}
 	nd := &lnode{}
 	if size >= add {
-		nd.buf = make([]byte, size)
+		nd.buf = nodeBuf(size)
+		size = len(nd.buf)
 		if front {
 			nd.lo, nd.hi = size, size
 		}
@@ -335,7 +348,7 @@ func (l *list) shrink(nd *lnode) {
 	if len(nd.buf) < 256 || used > len(nd.buf)/4 {
 		return
 	}
-	b := make([]byte, used+used/4+16)
+	b := nodeBuf(used + used/4 + 16)
 	lo := (len(b) - used) / 2
 	copy(b[lo:], nd.buf[nd.lo:nd.hi])
 	l.bytes += int64(len(b) - len(nd.buf))
