@@ -63,6 +63,7 @@ func (s *Server) registerHandlers(r *registry) {
 	s.commandsServer(r)
 	s.commandsString(r)
 	s.commandsKeyspace(r)
+	s.commandsList(r)
 	s.commandsLock(r)
 	s.commandsInspect(r)
 	s.commandsObject(r)
