@@ -67,6 +67,7 @@ func (s *Server) registerHandlers(r *registry) {
 	s.commandsLock(r)
 	s.commandsInspect(r)
 	s.commandsObject(r)
+	s.commandsDump(r)
 	s.commandsTx(r)
 	s.commandsHash(r)
 	s.commandsSet(r)

@@ -83,7 +83,15 @@ func (o Options) Dump(v Value) []byte {
 	default:
 		panic("rdb: Dump of a Value of kind " + v.Kind.String())
 	}
-	b = binary.LittleEndian.AppendUint16(b, Version)
+	return Seal(b)
+}
+
+// Seal makes a payload of an RDB object (its type byte and encoding)
+// written by other means: it appends the version and the CRC64. Tests
+// use it to build payloads whose checksum is right and whose object is
+// not.
+func Seal(object []byte) []byte {
+	b := binary.LittleEndian.AppendUint16(object, Version)
 	return binary.LittleEndian.AppendUint64(b, crc(b))
 }
 
