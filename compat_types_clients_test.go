@@ -589,3 +589,10 @@ func goRedisWatchHash(ctx context.Context, t *testing.T, rdb *redis.Client, p st
 	}
 	expect(t, "EXISTS emptied hash", int64(0))(rdb.Exists(ctx, h).Result())
 }
+
+// TestPythonTypes runs testdata/compat_types_py.py: redis-py's own methods
+// for hashes, lists, sets and sorted sets, blocking pops, the scan
+// iterators and a transactional pipeline.
+func TestPythonTypes(t *testing.T) {
+	runPythonScript(t, "compat_types_py.py")
+}
