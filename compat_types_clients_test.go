@@ -596,3 +596,9 @@ func goRedisWatchHash(ctx context.Context, t *testing.T, rdb *redis.Client, p st
 func TestPythonTypes(t *testing.T) {
 	runPythonScript(t, "compat_types_py.py")
 }
+
+// TestNodeTypes runs testdata/node/types.js: node-redis (RESP2 and RESP3)
+// and ioredis on the collection types, blocking pops, pipelines and MULTI.
+func TestNodeTypes(t *testing.T) {
+	runNodeScript(t, "types.js")
+}
