@@ -119,21 +119,28 @@ func whenBlocked(ctx context.Context, rdb *redis.Client, n int, serve func(conte
 // go-redis's typed methods over RESP2 (TCP) and RESP3 (unix socket):
 // struct and map HSET with Scan into a struct, the SCAN family iterated to
 // completion, blocking pops that time out and blocking pops served by
-// another goroutine's push, pipelines and MULTI/EXEC mixing the types, and
-// WATCH on a hash key.
+// another goroutine's push (BLPOP, BLMOVE, BZPOPMIN) or at once (BRPOP,
+// BLMPOP, BRPOPLPUSH, BZPOPMAX, BZMPOP), pipelines and MULTI/EXEC mixing
+// the types, and WATCH on a hash key. Each protocol has its own server and
+// they run in parallel.
 func TestGoRedisTypes(t *testing.T) {
-	srv := startRemoted(t)
 	for _, tc := range []struct {
 		name string
-		opt  *redis.Options
+		opt  func(*testServer) *redis.Options
 	}{
-		{"RESP2", &redis.Options{Addr: srv.TCPAddr, Protocol: 2}},
-		{"RESP3", &redis.Options{Network: "unix", Addr: srv.UnixPath, Protocol: 3}},
+		{"RESP2", func(srv *testServer) *redis.Options { return &redis.Options{Addr: srv.TCPAddr, Protocol: 2} }},
+		{"RESP3", func(srv *testServer) *redis.Options {
+			return &redis.Options{Network: "unix", Addr: srv.UnixPath, Protocol: 3}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rdb := redis.NewClient(tc.opt)
+			// A server each: the blocking pops wait for blocked_clients
+			// to be exactly 1, and in parallel the timeouts overlap.
+			t.Parallel()
+			opt := tc.opt(startRemoted(t))
+			rdb := redis.NewClient(opt)
 			t.Cleanup(func() { rdb.Close() })
-			p := "gt" + strconv.Itoa(tc.opt.Protocol) + ":"
+			p := "gt" + strconv.Itoa(opt.Protocol) + ":"
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			// The protocol is really the one asked for: go-redis falls
@@ -314,6 +321,15 @@ func goRedisLists(ctx context.Context, t *testing.T, rdb *redis.Client, p string
 	expect(t, "LRANGE rest after BLPOP", []string{"job2"})(rdb.LRange(ctx, p+"q2", 0, -1).Result())
 	expect(t, "BRPOP immediate", []string{p + "q2", "job2"})(rdb.BRPop(ctx, time.Second, p+"q1", p+"q2").Result())
 
+	// BLMPOP and BRPOPLPUSH served at once, then a BLMPOP timing out.
+	expect(t, "RPUSH mp", int64(3))(rdb.RPush(ctx, p+"mp", "1", "2", "3").Result())
+	if key, vals, err := rdb.BLMPop(ctx, time.Second, "RIGHT", 2, p+"none", p+"mp").Result(); err != nil || key != p+"mp" || !slices.Equal(vals, []string{"3", "2"}) {
+		t.Errorf("BLMPOP RIGHT COUNT 2 = %q %q, %v; want %q [3 2]", key, vals, err, p+"mp")
+	}
+	expect(t, "BRPOPLPUSH", "1")(rdb.BRPopLPush(ctx, p+"mp", p+"mp2", time.Second).Result())
+	_, _, err = rdb.BLMPop(ctx, time.Second, "LEFT", 1, p+"mp").Result()
+	expectNil(t, "BLMPOP timing out", err)
+
 	served = whenBlocked(ctx, rdb, 1, func(ctx context.Context) error {
 		return rdb.LPush(ctx, p+"src", "x1").Err()
 	})
@@ -446,6 +462,15 @@ func goRedisZSets(ctx context.Context, t *testing.T, rdb *redis.Client, p string
 	expect(t, "BZPOPMAX immediate", &redis.ZWithKey{Key: p + "bz", Z: redis.Z{Score: 8, Member: "later"}})(rdb.BZPopMax(ctx, time.Second, p+"bz").Result())
 	_, err = rdb.BZPopMin(ctx, time.Second, p+"bz").Result()
 	expectNil(t, "BZPOPMIN timing out", err)
+
+	// BZMPOP and ZMPOP: the first non-empty key, count members from one end.
+	expect(t, "ZADD zmp", int64(3))(rdb.ZAdd(ctx, p+"zmp", redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2, Member: "b"}, redis.Z{Score: 3, Member: "c"}).Result())
+	if key, zs, err := rdb.BZMPop(ctx, time.Second, "MAX", 2, p+"none", p+"zmp").Result(); err != nil || key != p+"zmp" || !slices.Equal(zs, []redis.Z{{Score: 3, Member: "c"}, {Score: 2, Member: "b"}}) {
+		t.Errorf("BZMPOP MAX COUNT 2 = %q %v, %v; want %q [{3 c} {2 b}]", key, zs, err, p+"zmp")
+	}
+	if key, zs, err := rdb.ZMPop(ctx, "MIN", 5, p+"zmp").Result(); err != nil || key != p+"zmp" || !slices.Equal(zs, []redis.Z{{Score: 1, Member: "a"}}) {
+		t.Errorf("ZMPOP MIN COUNT 5 = %q %v, %v; want %q [{1 a}]", key, zs, err, p+"zmp")
+	}
 
 	// ZSCAN to completion over a skiplist-sized set: member, score pairs.
 	want := map[string]string{}
