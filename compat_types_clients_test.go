@@ -87,32 +87,52 @@ func blockedClients(ctx context.Context, rdb *redis.Client) (int, error) {
 	return 0, fmt.Errorf("INFO clients has no blocked_clients: %q", info)
 }
 
-// whenBlocked runs serve in another goroutine once the server reports n
-// blocked clients, so that the blocking command the caller issues next is
-// served by serve's write rather than finding its data already there. The
-// channel yields serve's error (or the wait's).
-func whenBlocked(ctx context.Context, rdb *redis.Client, n int, serve func(context.Context) error) <-chan error {
-	errc := make(chan error, 1)
-	go func() {
-		for {
-			got, err := blockedClients(ctx, rdb)
-			if err != nil {
-				errc <- err
-				return
-			}
-			if got == n {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				errc <- fmt.Errorf("blocked_clients stayed %d, want %d: %w", got, n, ctx.Err())
-				return
-			case <-time.After(2 * time.Millisecond): // polling the server's own report
-			}
+// waitBlockedClients polls INFO clients until the server reports n blocked
+// clients. It gives up with an error when ctx ends or when stop, called
+// between polls, returns one (say, the process that was to block exited).
+func waitBlockedClients(ctx context.Context, rdb *redis.Client, n int, stop func() error) error {
+	for {
+		got, err := blockedClients(ctx, rdb)
+		if err != nil || got == n {
+			return err
 		}
-		errc <- serve(ctx)
+		if err := stop(); err != nil {
+			return fmt.Errorf("blocked_clients is %d, want %d: %w", got, n, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("blocked_clients stayed %d, want %d: %w", got, n, ctx.Err())
+		case <-time.After(2 * time.Millisecond): // polling the server's own report
+		}
+	}
+}
+
+// whenBlocked runs serve in another goroutine once the server reports one
+// blocked client, so that the blocking command the caller issues next is
+// served by serve's write rather than finding its data already there. Call
+// the function it returns once that command has returned: it reports
+// serve's error, or that the command returned without ever blocking.
+func whenBlocked(ctx context.Context, rdb *redis.Client, serve func(context.Context) error) (done func() error) {
+	errc := make(chan error, 1)
+	returned := make(chan struct{})
+	go func() {
+		err := waitBlockedClients(ctx, rdb, 1, func() error {
+			select {
+			case <-returned:
+				return errors.New("the blocking command returned before it blocked")
+			default:
+				return nil
+			}
+		})
+		if err == nil {
+			err = serve(ctx)
+		}
+		errc <- err
 	}()
-	return errc
+	return func() error {
+		close(returned)
+		return <-errc
+	}
 }
 
 // TestGoRedisTypes drives hashes, lists, sets and sorted sets through
@@ -307,7 +327,7 @@ func goRedisLists(ctx context.Context, t *testing.T, rdb *redis.Client, p string
 	expectNil(t, "BLMOVE timing out", err)
 
 	// Served: another goroutine pushes once BLPOP has blocked.
-	served := whenBlocked(ctx, rdb, 1, func(ctx context.Context) error {
+	served := whenBlocked(ctx, rdb, func(ctx context.Context) error {
 		n, err := rdb.RPush(ctx, p+"q2", "job1", "job2").Result()
 		if err == nil && n != 2 {
 			err = fmt.Errorf("RPUSH while BLPOP blocked = %d, want 2", n)
@@ -315,7 +335,7 @@ func goRedisLists(ctx context.Context, t *testing.T, rdb *redis.Client, p string
 		return err
 	})
 	expect(t, "BLPOP served by RPUSH", []string{p + "q2", "job1"})(rdb.BLPop(ctx, 10*time.Second, p+"q1", p+"q2").Result())
-	if err := <-served; err != nil {
+	if err := served(); err != nil {
 		t.Error(err)
 	}
 	expect(t, "LRANGE rest after BLPOP", []string{"job2"})(rdb.LRange(ctx, p+"q2", 0, -1).Result())
@@ -330,11 +350,11 @@ func goRedisLists(ctx context.Context, t *testing.T, rdb *redis.Client, p string
 	_, _, err = rdb.BLMPop(ctx, time.Second, "LEFT", 1, p+"mp").Result()
 	expectNil(t, "BLMPOP timing out", err)
 
-	served = whenBlocked(ctx, rdb, 1, func(ctx context.Context) error {
+	served = whenBlocked(ctx, rdb, func(ctx context.Context) error {
 		return rdb.LPush(ctx, p+"src", "x1").Err()
 	})
 	expect(t, "BLMOVE served by LPUSH", "x1")(rdb.BLMove(ctx, p+"src", p+"dst", "RIGHT", "LEFT", 10*time.Second).Result())
-	if err := <-served; err != nil {
+	if err := served(); err != nil {
 		t.Error(err)
 	}
 	expect(t, "BLMOVE moved", []string{"x1"})(rdb.LRange(ctx, p+"dst", 0, -1).Result())
@@ -452,11 +472,11 @@ func goRedisZSets(ctx context.Context, t *testing.T, rdb *redis.Client, p string
 	expect(t, "ZRANGE union MAX", []redis.Z{{Score: 0.25, Member: "w"}, {Score: 1, Member: "x"}, {Score: 10, Member: "y"}})(rdb.ZRangeWithScores(ctx, p+"zu", 0, -1).Result())
 
 	// BZPOPMIN served by another goroutine's ZADD; then one that times out.
-	served := whenBlocked(ctx, rdb, 1, func(ctx context.Context) error {
+	served := whenBlocked(ctx, rdb, func(ctx context.Context) error {
 		return rdb.ZAdd(ctx, p+"bz", redis.Z{Score: 7, Member: "late"}, redis.Z{Score: 8, Member: "later"}).Err()
 	})
 	expect(t, "BZPOPMIN served by ZADD", &redis.ZWithKey{Key: p + "bz", Z: redis.Z{Score: 7, Member: "late"}})(rdb.BZPopMin(ctx, 10*time.Second, p+"bz0", p+"bz").Result())
-	if err := <-served; err != nil {
+	if err := served(); err != nil {
 		t.Error(err)
 	}
 	expect(t, "BZPOPMAX immediate", &redis.ZWithKey{Key: p + "bz", Z: redis.Z{Score: 8, Member: "later"}})(rdb.BZPopMax(ctx, time.Second, p+"bz").Result())

@@ -102,7 +102,17 @@ func TestWorkQueueProcesses(t *testing.T) {
 		cs = append(cs, startWorker(t, srv.UnixPath, "wq-consumer", 0, workerIDEnv+"="+strconv.Itoa(i)))
 	}
 	// All consumers blocked on the empty queue before anything is pushed.
-	if err := <-whenBlocked(ctx, rdb, consumers, func(context.Context) error { return nil }); err != nil {
+	err := waitBlockedClients(ctx, rdb, consumers, func() error {
+		for i, w := range cs {
+			select {
+			case err := <-w.exited:
+				return fmt.Errorf("consumer %d exited: %v", i, err)
+			default:
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatalf("waiting for the consumers to block: %v", err)
 	}
 	for i := range producers {

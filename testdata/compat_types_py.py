@@ -27,28 +27,30 @@ def blocked_clients(r):
 def when_blocked(r, serve):
     """Runs serve() in a thread once the server reports one blocked client,
     so that the blocking command issued next is served by serve's write.
-    Returns the thread and a list that receives serve's exception, if any."""
+    Call the function it returns once that command has returned: it raises
+    serve's exception, or says the command returned without blocking."""
     errors = []
+    returned = threading.Event()
 
     def run():
         try:
-            deadline = time.monotonic() + 30
             while blocked_clients(r) != 1:
-                assert time.monotonic() < deadline, "no client ever blocked"
+                assert not returned.is_set(), "the blocking command returned before it blocked"
                 time.sleep(0.002)  # polling the server's own report
             serve()
-        except Exception as e:  # reported by the main thread
+        except Exception as e:  # reported by done()
             errors.append(e)
 
-    th = threading.Thread(target=run)
+    th = threading.Thread(target=run, daemon=True)  # never keeps a failed run alive
     th.start()
-    return th, errors
 
+    def done():
+        returned.set()
+        th.join(30)
+        assert not th.is_alive(), "serving thread did not finish"
+        assert not errors, errors
 
-def join(th, errors):
-    th.join(30)
-    assert not th.is_alive(), "serving thread did not finish"
-    assert not errors, errors
+    return done
 
 
 def hashes(r, k):
@@ -103,15 +105,15 @@ def lists(r, k):
     eq(r.blmove(k("e1"), k("e2"), 0.1, "LEFT", "LEFT"), None)
 
     # served: a thread pushes once BLPOP has blocked
-    th, errors = when_blocked(r, lambda: eq(r.rpush(k("q2"), "job1", "job2"), 2))
+    done = when_blocked(r, lambda: eq(r.rpush(k("q2"), "job1", "job2"), 2))
     eq(r.blpop([k("q1"), k("q2")], timeout=10), (k("q2"), "job1"))
-    join(th, errors)
+    done()
     eq(r.brpop([k("q1"), k("q2")], timeout=1), (k("q2"), "job2"))
     eq(r.exists(k("q2")), 0)
 
-    th, errors = when_blocked(r, lambda: eq(r.lpush(k("src"), "x1"), 1))
+    done = when_blocked(r, lambda: eq(r.lpush(k("src"), "x1"), 1))
     eq(r.blmove(k("src"), k("dst"), 10, "RIGHT", "LEFT"), "x1")
-    join(th, errors)
+    done()
     eq(r.lrange(k("dst"), 0, -1), ["x1"])
     eq(r.blmove(k("dst"), k("dst"), 1, "LEFT", "RIGHT"), "x1")  # rotate in place
 
@@ -160,9 +162,9 @@ def zsets(r, k):
     eq(r.zpopmin(z), [("c", 3.0)])
 
     # BZPOPMIN served by a thread's ZADD, then one that times out
-    th, errors = when_blocked(r, lambda: eq(r.zadd(k("bz"), {"late": 7, "later": 8}), 2))
+    done = when_blocked(r, lambda: eq(r.zadd(k("bz"), {"late": 7, "later": 8}), 2))
     eq(r.bzpopmin([k("bz0"), k("bz")], timeout=10), (k("bz"), "late", 7.0))
-    join(th, errors)
+    done()
     eq(r.bzpopmax(k("bz"), timeout=1), (k("bz"), "later", 8.0))
     eq(r.bzpopmin(k("bz"), timeout=0.1), None)
 

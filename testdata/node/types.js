@@ -14,18 +14,27 @@ const { run } = require('./cli');
 
 // whenBlocked calls serve() once INFO clients (read with info(), a function
 // returning INFO's text) reports one blocked client, so that the blocking
-// command issued next is served by serve's write. Await the promise it
-// returns after the blocking command.
-async function whenBlocked(info, serve) {
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    const m = /blocked_clients:(\d+)/.exec(await info());
-    assert.ok(m, 'INFO clients has no blocked_clients');
-    if (m[1] === '1') break;
-    assert.ok(Date.now() < deadline, 'no client ever blocked');
-    await new Promise((r) => setTimeout(r, 2)); // polling the server's own report
-  }
-  return serve();
+// command issued next is served by serve's write. Call the function it
+// returns once that command has returned: it resolves to serve's result and
+// rejects with serve's error, or because the command returned without ever
+// blocking.
+function whenBlocked(info, serve) {
+  let returned = false;
+  const served = (async () => {
+    for (;;) {
+      const m = /blocked_clients:(\d+)/.exec(await info());
+      assert.ok(m, 'INFO clients has no blocked_clients');
+      if (m[1] === '1') break;
+      assert.ok(!returned, 'the blocking command returned before it blocked');
+      await new Promise((r) => setTimeout(r, 2)); // polling the server's own report
+    }
+    return serve();
+  })();
+  served.catch(() => {}); // awaited by done(); not an unhandled rejection meanwhile
+  return function done() {
+    returned = true;
+    return served;
+  };
 }
 
 const sorted = (a) => [...a].sort();
@@ -72,10 +81,10 @@ async function nodeRedis(name, options, p) {
     assert.equal(await c.blPop([p + 'e1', p + 'e2'], 0.1), null); // times out
     let served = whenBlocked(info, () => other.rPush(p + 'q2', ['job1', 'job2']));
     assert.deepEqual({ ...(await c.blPop([p + 'q1', p + 'q2'], 10)) }, { key: p + 'q2', element: 'job1' });
-    assert.equal(await served, 2);
+    assert.equal(await served(), 2);
     served = whenBlocked(info, () => other.lPush(p + 'src', 'x1'));
     assert.equal(await c.blMove(p + 'src', p + 'dst', 'RIGHT', 'LEFT', 10), 'x1');
-    await served;
+    await served();
     assert.deepEqual(await c.lRange(p + 'dst', 0, -1), ['x1']);
     assert.equal(await c.type(p + 'l'), 'list');
 
@@ -103,7 +112,7 @@ async function nodeRedis(name, options, p) {
     assert.deepEqual({ ...(await c.zPopMin(p + 'z')) }, { value: 'a', score: 2.5 });
     served = whenBlocked(info, () => other.zAdd(p + 'bz', [{ score: 7, value: 'late' }, { score: 8, value: 'later' }]));
     assert.deepEqual({ ...(await c.bzPopMin([p + 'bz0', p + 'bz'], 10)) }, { key: p + 'bz', value: 'late', score: 7 });
-    assert.equal(Number(await served), 2);
+    assert.equal(Number(await served()), 2);
     assert.equal(await c.bzPopMin(p + 'bz0', 0.1), null); // times out
     assert.equal(await c.type(p + 'z'), 'zset');
 
@@ -169,10 +178,10 @@ async function ioredis(name, options, p) {
     assert.equal(await c.blpop(p + 'e1', 0.1), null); // times out
     let served = whenBlocked(info, () => other.rpush(p + 'q', 'job1'));
     assert.deepEqual(await c.blpop(p + 'q0', p + 'q', 10), [p + 'q', 'job1']);
-    assert.equal(await served, 1);
+    assert.equal(await served(), 1);
     served = whenBlocked(info, () => other.zadd(p + 'bz', 7, 'late'));
     assert.deepEqual(await c.bzpopmin(p + 'bz', 10), [p + 'bz', 'late', '7']);
-    assert.equal(await served, 1);
+    assert.equal(await served(), 1);
 
     // sets and sorted sets
     assert.equal(await c.sadd(p + 's', 'a', 'b', 'c'), 3);
