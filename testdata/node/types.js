@@ -58,6 +58,7 @@ async function nodeRedis(name, options, p) {
     assert.equal(await c.hGet(p + 'h', 'missing'), null);
     assert.equal(await c.hIncrBy(p + 'h', 'n', 41), 42);
     assert.equal(Number(await c.hIncrByFloat(p + 'h', 'n', 0.5)), 42.5);
+    assert.equal(await c.hGet(p + 'h', 'n'), '42.5');
     assert.deepEqual(await c.hmGet(p + 'h', ['name', 'missing']), ['ada', null]);
     assert.equal(await c.hDel(p + 'h', ['lang', 'missing']), 1);
     assert.deepEqual(sorted(await c.hRandFieldCount(p + 'h', 5)), ['n', 'name']);
@@ -158,6 +159,7 @@ async function ioredis(name, options, p) {
     assert.deepEqual(await c.hgetall(p + 'nohash'), {});
     assert.equal(await c.hincrby(p + 'h', 'n', 41), 42);
     assert.equal(await c.hincrbyfloat(p + 'h', 'n', 0.5), '42.5');
+    assert.equal(await c.hget(p + 'h', 'n'), '42.5');
     assert.equal(await c.hdel(p + 'h', 'lang', 'missing'), 1);
     assert.equal(await c.type(p + 'h'), 'hash');
     const big = {};
