@@ -1,6 +1,9 @@
 package resp
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Naming: what a client reads is a string, what Go code checks is an error.
 //
@@ -28,6 +31,11 @@ const (
 	MsgNaNOrInfinity    = "ERR increment would produce NaN or Infinity"
 	MsgNoSuchKey        = "ERR no such key"
 	MsgWrongType        = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	MsgOutOfRange       = "ERR value is out of range"
+	MsgPositive         = "ERR value is out of range, must be positive" // a count that must be 0 or more
+	MsgNumkeys          = "ERR numkeys should be greater than 0"
+	MsgNumkeysTooMany   = "ERR Number of keys can't be greater than number of args"
+	MsgLimitNegative    = "ERR LIMIT can't be negative"
 	MsgTimeoutNotFloat  = "ERR timeout is not a float or out of range"
 	MsgTimeoutNegative  = "ERR timeout is negative"
 	MsgUnblocked        = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
@@ -162,6 +170,13 @@ func MsgUnknownSubcommand(container string, sub []byte) string {
 func MsgSubcommandSyntax(container string, sub []byte) string {
 	return sanitize("ERR unknown subcommand or wrong number of arguments for '" + string(truncate(sub, 128)) +
 		"'. Try " + strings.ToUpper(container) + " HELP.")
+}
+
+// MsgLongRange is the reply to an integer argument outside [lo, hi]
+// (HRANDFIELD's, SRANDMEMBER's and ZRANDMEMBER's count), in Redis's words.
+func MsgLongRange(lo, hi int64) string {
+	return "ERR value is out of range, value must between " +
+		strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10)
 }
 
 // MsgUnsupportedOption is the EXPIRE family's reply to an unknown option.

@@ -3,7 +3,6 @@ package resp
 import (
 	"bytes"
 	"math"
-	"slices"
 	"strconv"
 )
 
@@ -30,8 +29,11 @@ const (
 	maxInline             = 64 << 10 // PROTO_INLINE_MAX_SIZE
 	maxMultibulk          = math.MaxInt32
 	bigArg                = 32 << 10 // PROTO_MBULK_BIG_ARG
-	unauthMaxMultibulk    = 10
-	unauthMaxBulk         = 16384
+	// reserveAfter is how much of a big argument must have arrived
+	// before the framer makes room for all of it (see header).
+	reserveAfter       = 256 << 10
+	unauthMaxMultibulk = 10
+	unauthMaxBulk      = 16384
 )
 
 // ProtocolError is a malformed request. Text is the error reply Redis sends
@@ -80,8 +82,10 @@ type Framer struct {
 	skip     int    // CRLF bytes left after a payload
 	cmdBytes int64  // bytes of the current command so far
 	next     frameState
-	auth     bool // the unauthenticated limits apply, for this Frame call
-	slowOnly bool // tests: never take the fast path
+	reserve  bool  // make room for the rest of this big bulk once reserveAfter of it came
+	got      int64 // payload bytes of the current bulk so far
+	auth     bool  // the unauthenticated limits apply, for this Frame call
+	slowOnly bool  // tests: never take the fast path
 }
 
 // NewFramer returns a Framer enforcing lim.
@@ -177,6 +181,11 @@ func (f *Framer) Frame(dst, src []byte) (out []byte, whole int, rest []byte, err
 			if n > f.payload {
 				n = f.payload
 			}
+			if f.reserve && f.got+n >= reserveAfter {
+				dst = growExact(dst, int(f.payload)+2)
+				f.reserve = false
+			}
+			f.got += n
 			dst = append(dst, src[:n]...)
 			src, f.payload = src[n:], f.payload-n
 			if f.payload == 0 {
@@ -348,19 +357,35 @@ func (f *Framer) bulkLen(dst, src []byte) ([]byte, []byte, error) {
 		return nil, dst, ErrQueryBufferLimit
 	}
 	dst = appendHeader(dst, '$', n)
-	if n >= bigArg && cap(dst)-len(dst) < int(n)+2 {
-		// Room for the whole argument at once, as Redis makes for a
-		// big one (PROTO_MBULK_BIG_ARG): growing by doubling as it
-		// arrives would copy it several times and leave the smaller
-		// buffers behind (a 100 MiB SET cost 3.5 times its size).
-		dst = slices.Grow(dst, int(n)+2)
-	}
+	// A big argument gets room for all of it at once, as Redis makes for
+	// one past PROTO_MBULK_BIG_ARG: growing by doubling as it arrives
+	// would copy it several times and leave the smaller buffers behind
+	// (a 100 MiB SET cost 3.5 times its size). Unlike Redis, the room is
+	// made only once reserveAfter of it has arrived, so that a client
+	// declaring 512 MiB and sending nothing costs nothing, and an event
+	// loop is not held up allocating for it (with the race detector,
+	// seconds).
+	f.reserve = n > reserveAfter && cap(dst)-len(dst) < int(n)+2
+	f.got = 0
 	f.state, f.next, f.payload = stSkipLF, stPayload, n
 	if n == 0 {
 		dst = append(dst, '\r', '\n')
 		f.next, f.skip = stPayloadE, 2
 	}
 	return rest, dst, nil
+}
+
+// growExact returns b with room for n more bytes, in a buffer of exactly
+// that capacity when it must move: made, not appended to, so that memory
+// fresh from the OS is not written to (and paid for) before the bytes
+// arrive.
+func growExact(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b
+	}
+	nb := make([]byte, len(b), len(b)+n)
+	copy(nb, b)
+	return nb
 }
 
 // endBulk moves on after a bulk's trailing CRLF.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -305,4 +306,48 @@ func FuzzFramerFastPath(f *testing.F) {
 			t.Fatalf("fast %q/%v, slow %q/%v", a, errA, b, errB)
 		}
 	})
+}
+
+// TestFramerBigArgRoom checks how the framer makes room for a big bulk:
+// none for a header alone (a client declaring 512 MiB and sending nothing
+// costs nothing), then room for all of it once reserveAfter has arrived,
+// made once, so the argument is copied into place once.
+func TestFramerBigArgRoom(t *testing.T) {
+	f := NewFramer(Limits{})
+	const n = 4 << 20
+	head := "*1\r\n$" + strconv.Itoa(n) + "\r\n"
+	dst, _, _, err := f.Frame(nil, []byte(head))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cap(dst) >= reserveAfter {
+		t.Fatalf("after the header alone the buffer holds %d bytes", cap(dst))
+	}
+	chunk := bytes.Repeat([]byte("x"), 16<<10)
+	reservedAt, moves := -1, 0
+	for sent := 0; sent < n; sent += len(chunk) {
+		before := cap(dst)
+		var whole int
+		dst, whole, _, err = f.Frame(dst, chunk)
+		if err != nil || whole != 0 {
+			t.Fatalf("at %d bytes: whole %d, err %v", sent, whole, err)
+		}
+		if cap(dst) != before {
+			moves++
+			if cap(dst) >= n {
+				reservedAt = sent
+			}
+		}
+	}
+	if reservedAt < 0 || reservedAt+len(chunk) < reserveAfter || reservedAt > reserveAfter {
+		t.Errorf("room for the whole argument made at %d bytes, want once %d had arrived", reservedAt, reserveAfter)
+	}
+	if want := len(head) + n + 2; cap(dst) != want {
+		t.Errorf("buffer of %d bytes, want exactly %d", cap(dst), want)
+	}
+	dst, whole, _, err := f.Frame(dst, []byte("\r\n"))
+	if err != nil || whole != len(dst) {
+		t.Fatalf("end of the argument: whole %d of %d, err %v", whole, len(dst), err)
+	}
+	t.Logf("%d moves of the buffer", moves)
 }

@@ -48,7 +48,8 @@ type keyspace struct {
 	evict evictState     // maxmemory; see evict.go
 	enc   encodingLimits // when collections leave their compact form; see encoding.go
 
-	objs map[*entry]objRef // the values of the keys that are not strings; see object.go
+	objs    []objRef // the values of the keys that are not strings; see object.go
+	objFree []uint32 // numbers of free slots in objs
 
 	watched map[string][]*watchedKey // WATCHed keys and who watches them; see db_watch.go
 
@@ -325,7 +326,7 @@ func (db *keyspace) flush() {
 	db.dirty += int64(db.live)
 	db.index = newKeyIndex()
 	db.chunks, db.nslots, db.free, db.live, db.ttlIdx = nil, 0, nil, 0, nil
-	db.objs = nil
+	db.objs, db.objFree = nil, nil
 	db.valMem = 0
 	db.evict.clearPool()
 	db.updateUsed()

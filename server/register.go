@@ -63,10 +63,14 @@ func (s *Server) registerHandlers(r *registry) {
 	s.commandsServer(r)
 	s.commandsString(r)
 	s.commandsKeyspace(r)
+	s.commandsList(r)
 	s.commandsLock(r)
 	s.commandsInspect(r)
 	s.commandsObject(r)
 	s.commandsTx(r)
+	s.commandsHash(r)
+	s.commandsSet(r)
+	s.commandsZset(r)
 }
 
 // bindAll binds the handlers of r to the commands of table and makes
