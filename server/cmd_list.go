@@ -108,7 +108,9 @@ func (s *Server) popN(c *client, l *list, e *entry, n int64, front bool) {
 	for range n {
 		c.w.Bulk(l.pop(front))
 	}
-	s.db.objChanged(e, int(n))
+	if n > 0 { // a count of 0 changes nothing, for WATCH too
+		s.db.objChanged(e, int(n))
+	}
 }
 
 // cmdPop is LPOP (front) or RPOP: one element, or with a count an array
@@ -469,7 +471,7 @@ func (s *Server) move(c *client, src *list, srcEntry *entry, srcKey, dstKey []by
 		return
 	}
 	v := src.pop(fromFront)
-	s.db.objChanged(srcEntry, 1)
+	s.db.objChanged(srcEntry, 0) // one change in all, counted by the push
 	s.pushTo(dstKey, dst, dstEntry, toFront, v)
 	c.w.Bulk(v)
 }
