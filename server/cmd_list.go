@@ -125,7 +125,7 @@ func (s *Server) cmdPop(front bool) handlerFunc {
 		if len(args) == 3 {
 			n, ok := resp.ParseInt(args[2])
 			if !ok || n < 0 {
-				c.w.Error(resp.MsgCountPositive)
+				c.w.Error(resp.MsgPositive)
 				return
 			}
 			count = n
@@ -515,7 +515,7 @@ func parseMpop(args [][]byte) (mpopArgs, string) {
 	var m mpopArgs
 	numkeys, ok := resp.ParseInt(args[0])
 	if !ok || numkeys < 1 {
-		return m, resp.MsgLMPopNumkeys
+		return m, resp.MsgNumkeys
 	}
 	if numkeys >= int64(len(args))-1 {
 		return m, resp.MsgSyntax
@@ -533,7 +533,7 @@ func parseMpop(args [][]byte) (mpopArgs, string) {
 		i++
 		n, ok := resp.ParseInt(rest[i])
 		if !ok || n < 1 {
-			return m, resp.MsgLMPopCount
+			return m, resp.MsgCountGreater
 		}
 		m.count = n
 	}

@@ -841,7 +841,7 @@ func parseZmpop(args [][]byte) (keys [][]byte, high bool, count int, errText str
 		}
 		j++
 		if n, ok = resp.ParseInt(args[j]); !ok || n < 1 {
-			return nil, false, 0, resp.MsgZsetCount
+			return nil, false, 0, resp.MsgCountGreater
 		}
 	}
 	return args[1:where], high, int(min(max(n, 1), math.MaxInt32)), ""
