@@ -779,15 +779,11 @@ func (s *Server) zpopCmd(high bool) handlerFunc {
 				return
 			}
 		}
-		if count == 0 {
-			c.w.Array(0)
-			return
-		}
-		z, e, ok := s.zsetRead(c, args[1])
+		z, e, ok := s.zsetRead(c, args[1]) // the type is checked first, count 0 or not
 		if !ok {
 			return
 		}
-		if e == nil {
+		if e == nil || count == 0 {
 			c.w.Array(0)
 			return
 		}
