@@ -299,17 +299,32 @@ func runScript(t *testing.T, name string, args ...string) {
 }
 
 func TestPythonClient(t *testing.T) {
+	runPythonScript(t, "compat_redis_py.py")
+}
+
+func TestNodeClients(t *testing.T) {
+	runNodeScript(t, "compat.js")
+}
+
+// runPythonScript runs testdata/<script> with /usr/bin/python3 (and redis-py)
+// against a fresh remoted, over its unix socket and TCP.
+func runPythonScript(t *testing.T, script string) {
+	t.Helper()
 	py := needPython(t)
 	srv := startRemoted(t)
-	script, err := filepath.Abs(filepath.Join("testdata", "compat_redis_py.py"))
+	path, err := filepath.Abs(filepath.Join("testdata", script))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(srv.TCPAddr)
-	runScript(t, py, script, "--unix", srv.UnixPath, "--host", "127.0.0.1", "--port", port)
+	runScript(t, py, path, "--unix", srv.UnixPath, "--host", "127.0.0.1", "--port", port)
 }
 
-func TestNodeClients(t *testing.T) {
+// runNodeScript runs testdata/node/<script> with node (and node-redis and
+// ioredis from testdata/node/node_modules) against a fresh remoted, over its
+// unix socket and TCP.
+func runNodeScript(t *testing.T, script string) {
+	t.Helper()
 	node := testdep.Tool(t, "node")
 	dir, err := filepath.Abs(filepath.Join("testdata", "node"))
 	if err != nil {
@@ -322,5 +337,5 @@ func TestNodeClients(t *testing.T) {
 	}
 	srv := startRemoted(t)
 	_, port, _ := net.SplitHostPort(srv.TCPAddr)
-	runScript(t, node, filepath.Join(dir, "compat.js"), "--unix", srv.UnixPath, "--host", "127.0.0.1", "--port", port)
+	runScript(t, node, filepath.Join(dir, script), "--unix", srv.UnixPath, "--host", "127.0.0.1", "--port", port)
 }

@@ -21,7 +21,7 @@ import (
 // separate OS process with its own connection to the server under test.
 
 const (
-	workerEnv     = "REMOTED_TEST_WORKER" // role: lock-rmw, incr, hold, lock-wait
+	workerEnv     = "REMOTED_TEST_WORKER" // role: lock-rmw, incr, hold, lock-wait, wq-producer, wq-consumer
 	workerSockEnv = "REMOTED_TEST_SOCK"
 	workerNEnv    = "REMOTED_TEST_N"
 )
@@ -43,6 +43,10 @@ func runWorker(role string) int {
 		for i := 0; i < n && err == nil; i++ {
 			err = conn.Incr(ctx, "counter").Err()
 		}
+	case "wq-producer":
+		err = wqProduce(ctx, conn, os.Getenv(workerIDEnv), n)
+	case "wq-consumer":
+		err = wqConsume(ctx, conn, os.Getenv(workerIDEnv))
 	case "hold", "lock-wait":
 		// hold: take the share-wide lock, say so, and never let go;
 		// lock-wait: queue for it, to be killed while waiting.
@@ -91,10 +95,13 @@ type worker struct {
 	exited chan error
 }
 
-func startWorker(t *testing.T, sock, role string, n int) *worker {
+// startWorker starts the test binary as a worker with the given role and
+// n, and env (NAME=value) added to its environment.
+func startWorker(t *testing.T, sock, role string, n int, env ...string) *worker {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), workerEnv+"="+role, workerSockEnv+"="+sock, workerNEnv+"="+strconv.Itoa(n))
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

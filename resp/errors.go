@@ -31,6 +31,12 @@ const (
 	MsgNaNOrInfinity    = "ERR increment would produce NaN or Infinity"
 	MsgNoSuchKey        = "ERR no such key"
 	MsgWrongType        = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	MsgBusyKey          = "BUSYKEY Target key name already exists."
+	MsgDumpPayload      = "ERR DUMP payload version or checksum are wrong"
+	MsgBadData          = "ERR Bad data format"
+	MsgRestoreTTL       = "ERR Invalid TTL value, must be >= 0"
+	MsgRestoreIdle      = "ERR Invalid IDLETIME value, must be >= 0"
+	MsgRestoreFreq      = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 	MsgOutOfRange       = "ERR value is out of range"
 	MsgPositive         = "ERR value is out of range, must be positive" // a count that must be 0 or more
 	MsgNumkeys          = "ERR numkeys should be greater than 0"

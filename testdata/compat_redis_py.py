@@ -5,10 +5,11 @@ Usage: compat_redis_py.py --unix SOCK --host 127.0.0.1 --port PORT
 Runs the same checks over the unix socket and TCP, prints OK last on success
 and exits non-zero (with a traceback) on the first failed assertion.
 """
-import argparse
 import sys
 
 import redis
+
+import compat_py_main
 
 
 def check(r, prefix):
@@ -69,20 +70,7 @@ def check(r, prefix):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--unix", required=True)
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, required=True)
-    a = ap.parse_args()
-    print("redis-py", redis.__version__)
-    for name, client in (
-        ("unix", redis.Redis(unix_socket_path=a.unix, socket_timeout=30)),
-        ("tcp", redis.Redis(host=a.host, port=a.port, socket_timeout=30)),
-    ):
-        check(client, "py:%s:" % name)
-        client.close()
-        print("redis-py over %s: ok" % name)
-    print("OK")
+    compat_py_main.run(check, "py:%s:")
 
 
 if __name__ == "__main__":

@@ -8,16 +8,7 @@
 const assert = require('node:assert/strict');
 const { createClient } = require('redis');
 const Redis = require('ioredis');
-
-function parseArgs(argv) {
-  const a = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]}`);
-    a[argv[i].slice(2)] = argv[i + 1];
-  }
-  for (const k of ['unix', 'host', 'port']) if (!a[k]) throw new Error(`--${k} is required`);
-  return a;
-}
+const { run } = require('./cli');
 
 async function nodeRedis(name, options, p) {
   const c = createClient({ ...options, socket: { ...options.socket, reconnectStrategy: false, connectTimeout: 10000 } });
@@ -112,20 +103,12 @@ async function ioredis(name, options, p) {
   console.log(`ioredis ${name}: ok`);
 }
 
-async function main() {
-  const a = parseArgs(process.argv.slice(2));
-  const port = Number(a.port);
-  console.log(`node ${process.version}, redis ${require('redis/package.json').version}, ioredis ${require('ioredis/package.json').version}`);
+run(async (a) => {
+  const { port } = a;
   await nodeRedis('unix RESP2', { socket: { path: a.unix } }, 'nr:unix2:');
   await nodeRedis('tcp RESP2', { socket: { host: a.host, port } }, 'nr:tcp2:');
   await nodeRedis('unix RESP3', { socket: { path: a.unix }, RESP: 3 }, 'nr:unix3:');
   await nodeRedis('tcp RESP3', { socket: { host: a.host, port }, RESP: 3 }, 'nr:tcp3:');
   await ioredis('unix', { path: a.unix }, 'io:unix:');
   await ioredis('tcp', { host: a.host, port }, 'io:tcp:');
-  console.log('OK');
-}
-
-main().catch((e) => {
-  console.error(e && e.stack ? e.stack : e);
-  process.exit(1);
 });
