@@ -204,8 +204,11 @@ func (s *Server) sort(c *client, args [][]byte, readonly bool) {
 // keeps them (a list's, or a sorted set's by score), reading only
 // LIMIT's range: with BY nosort, for a list or a sorted set.
 func sortDirect(src object, dontsort bool) bool {
-	_, isZset := src.(*zset)
-	return dontsort && (isZset || sortIsList(src))
+	switch src.(type) {
+	case *list, *zset:
+		return dontsort
+	}
+	return false
 }
 
 // sortLoad returns the elements of src (nil: none) in the order Redis's
@@ -227,8 +230,8 @@ func sortLoad(src object) []sortItem {
 		o.each(add)
 	case *zset:
 		o.each(func(e zsEntry) bool { return add(bytesOf(e.member)) })
-	default:
-		sortEachList(src, add)
+	case *list:
+		o.each(add)
 	}
 	// The arena may have moved while it grew: point into its last copy.
 	off := len(arena)
@@ -259,10 +262,51 @@ func sortLoadRange(src object, first, n int, desc bool) []sortItem {
 		}
 		return items
 	}
-	sortListRange(src, first, n, desc, func(v []byte) {
+	l := src.(*list)
+	take := func(v []byte) bool {
 		items = append(items, sortItem{elem: bytes.Clone(v)})
+		return len(items) < n
+	}
+	if !desc {
+		l.rangeFrom(first, take)
+		return items
+	}
+	skip := first
+	l.rangeBack(func(v []byte) bool {
+		if skip > 0 {
+			skip--
+			return true
+		}
+		return take(v)
 	})
 	return items
+}
+
+// sortStore replaces the key o.store with a list of the items, or of the
+// values the GET patterns name for them (an empty string for nothing),
+// and replies with its length. An empty result deletes the key. Like
+// Redis, it counts a write per element stored, or one for the deletion.
+func (s *Server) sortStore(c *client, o sortOpts, items []sortItem) {
+	l := newList(s.db.enc.listSize.Load())
+	for i := range items {
+		if len(o.gets) == 0 {
+			l.push(items[i].elem, false)
+		}
+		for _, pat := range o.gets {
+			v, _ := s.sortLookup(pat, items[i].elem)
+			l.push(v, false)
+		}
+	}
+	if old := s.db.getBytes(o.store); old != nil {
+		s.db.removeEntry(old)
+		if l.length() == 0 {
+			s.db.dirty++
+		}
+	}
+	if l.length() > 0 {
+		s.db.objChanged(s.db.insertObj(o.store, l), l.length())
+	}
+	c.w.Int(int64(l.length()))
 }
 
 // sortScores fills in what each item is sorted by, from its BY pattern

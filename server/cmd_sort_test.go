@@ -196,3 +196,55 @@ func TestSortExpiredPattern(t *testing.T) {
 		{[]string{"EXISTS", "w_1"}, "0"},
 	})
 }
+
+// TestSortStore: STORE makes a list, counts a write per element stored
+// (one for deleting the destination, none for storing nothing over
+// nothing), accounts for the list's memory, and serves a client blocked
+// on the destination, as Redis's SORT does.
+func TestSortStore(t *testing.T) {
+	s, path := newTestServer(t, Config{})
+	ctl := dial(t, path)
+	waiter := dial(t, path)
+	run(t, ctl, []cmdCase{{[]string{"SADD", "s", "3", "1", "2"}, "3"}})
+	waiter.Send("BLPOP", "q", "0")
+	waitFor(t, func() bool { return blockedClients(ctl) == 1 })
+	dirty := func() int {
+		n, err := strconv.Atoi(infoField(t, ctl, "persistence", "rdb_changes_since_last_save"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := dirty()
+	run(t, ctl, []cmdCase{{[]string{"SORT", "s", "STORE", "q"}, "3"}})
+	if got := waiter.Read(); got != "[q 1]" {
+		t.Errorf("the waiter got %q", got)
+	}
+	run(t, ctl, []cmdCase{{[]string{"LRANGE", "q", "0", "-1"}, "[2 3]"}})
+	steps := []struct {
+		args  []string
+		reply string
+		dirty int
+	}{
+		{[]string{"SORT", "s", "GET", "#", "GET", "w_*", "STORE", "d"}, "6", 6},
+		{[]string{"SORT", "s", "LIMIT", "0", "0", "STORE", "d"}, "0", 1},
+		{[]string{"SORT", "s", "LIMIT", "0", "0", "STORE", "d"}, "0", 0},
+	}
+	for _, st := range steps {
+		before = dirty()
+		run(t, ctl, []cmdCase{{st.args, st.reply}})
+		if d := dirty() - before; d != st.dirty {
+			t.Errorf("%v: %d writes counted, want %d", st.args, d, st.dirty)
+		}
+	}
+	run(t, ctl, []cmdCase{
+		{[]string{"SORT", "s", "GET", "#", "GET", "w_*", "STORE", "d"}, "6"},
+		{[]string{"LRANGE", "d", "0", "-1"}, "[1  2  3 ]"},
+	})
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	e := s.db.getBytes([]byte("d"))
+	if ref := s.db.objs[objNum(e)]; ref.mem != ref.o.memSize() || ref.o.length() != 6 {
+		t.Errorf("accounted %d bytes for the list, it holds %d (%d elements)", ref.mem, ref.o.memSize(), ref.o.length())
+	}
+}
