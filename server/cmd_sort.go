@@ -118,6 +118,9 @@ func sortRange(offset, count int64, n int) (first, last int) {
 	return int(start), int(end)
 }
 
+// sort is SORT, or SORT_RO with readonly. Options are parsed before the
+// key is looked up, so a syntax error comes before WRONGTYPE; a weight
+// that is not a number is reported after the sort, and nothing is stored.
 func (s *Server) sort(c *client, args [][]byte, readonly bool) {
 	o, errText := parseSortOpts(args[2:], readonly)
 	if errText != "" {
@@ -218,11 +221,12 @@ func sortLoad(src object) []sortItem {
 	if src == nil {
 		return nil
 	}
-	items := make([]sortItem, 0, src.length())
+	// The elements are copied end to end into one buffer.
 	var arena []byte
+	ends := make([]int, 0, src.length())
 	add := func(m []byte) bool {
 		arena = append(arena, m...)
-		items = append(items, sortItem{elem: arena[len(arena)-len(m):]})
+		ends = append(ends, len(arena))
 		return true
 	}
 	switch o := src.(type) {
@@ -233,11 +237,11 @@ func sortLoad(src object) []sortItem {
 	case *list:
 		o.each(add)
 	}
-	// The arena may have moved while it grew: point into its last copy.
-	off := len(arena)
-	for i := len(items) - 1; i >= 0; i-- {
-		off -= len(items[i].elem)
-		items[i].elem = arena[off : off+len(items[i].elem) : off+len(items[i].elem)]
+	items := make([]sortItem, len(ends))
+	start := 0
+	for i, end := range ends {
+		items[i].elem = arena[start:end:end]
+		start = end
 	}
 	return items
 }
