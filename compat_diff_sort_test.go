@@ -16,8 +16,9 @@ import (
 // so ties on them are compared byte for byte; a hash table set's and a
 // sorted set's go in in Redis's dict order, so the script sorts those
 // only by values without ties. Listing a hash table set with BY nosort
-// is likewise its dict's order: those lines (on the key "hn") are
-// compared sorted, or by shape with a LIMIT ("hn" with LIMIT is on "hnl").
+// is likewise its dict's order: the lines that list the set "hn" so are
+// compared sorted, and those that take a LIMIT range of "hnl" by shape
+// (STORE sorts a set with BY nosort, so "hstore" is compared exactly).
 //
 // glibc's strtod leaves errno at ERANGE after a weight such as 1e400, and
 // Redis's SORT reads errno without clearing it: every later numeric sort
@@ -406,13 +407,14 @@ var sortScript = []string{
 	"TYPE z",
 	"LRANGE z 0 -1",
 	// A set with BY nosort and STORE is stored sorted by ALPHA.
-	"SORT hn BY nosort STORE dst",
+	"SADD hstore a b c 1 2",
+	"SORT hstore BY nosort STORE dst",
 	"LRANGE dst 0 -1",
-	"SORT hn BY nosort DESC STORE dst",
+	"SORT hstore BY nosort DESC STORE dst",
 	"LRANGE dst 0 -1",
-	"SORT hn BY nosort LIMIT 1 2 STORE dst",
+	"SORT hstore BY nosort LIMIT 1 2 STORE dst",
 	"LRANGE dst 0 -1",
-	"SORT hn BY nosort BY w_* STORE dst",
+	"SORT hstore BY nosort BY w_* STORE dst",
 	"LRANGE dst 0 -1",
 	"SORT s BY nosort DESC STORE dst",
 	"LRANGE dst 0 -1",
