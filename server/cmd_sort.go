@@ -301,16 +301,21 @@ func (s *Server) sortStore(c *client, o sortOpts, items []sortItem) {
 			l.push(v, false)
 		}
 	}
-	if old := s.db.getBytes(o.store); old != nil {
-		s.db.removeEntry(old)
-		if l.length() == 0 {
+	n := l.length()
+	if n == 0 {
+		// Redis deletes the key without looking it up first: one past
+		// its time is deleted as any other, not expired.
+		if _, old := s.db.lookup(o.store); old != nil {
+			s.db.removeEntry(old)
 			s.db.dirty++
 		}
+	} else {
+		if old := s.db.getBytes(o.store); old != nil {
+			s.db.removeEntry(old)
+		}
+		s.db.objChanged(s.db.insertObj(o.store, l), n)
 	}
-	if l.length() > 0 {
-		s.db.objChanged(s.db.insertObj(o.store, l), l.length())
-	}
-	c.w.Int(int64(l.length()))
+	c.w.Int(int64(n))
 }
 
 // sortScores fills in what each item is sorted by, from its BY pattern

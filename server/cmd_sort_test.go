@@ -248,3 +248,40 @@ func TestSortStore(t *testing.T) {
 		t.Errorf("accounted %d bytes for the list, it holds %d (%d elements)", ref.mem, ref.o.memSize(), ref.o.length())
 	}
 }
+
+// TestSortStoreExpiredDest: a destination past its time is expired when
+// a result replaces it, but deleted as a live key (a write, no expiry
+// counted) by an empty result, as Redis's setKey and dbDelete have it.
+// The sweeper is kept from starting, so that the keys wait for SORT.
+func TestSortStoreExpiredDest(t *testing.T) {
+	clock := newFakeClock()
+	_, path := startTestServer(t, Config{}, clock, nil, func(s *Server) { s.sweepMu.Do(func() {}) })
+	tc := dial(t, path)
+	field := func(section, name string) int {
+		n, err := strconv.Atoi(infoField(t, tc, section, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	run(t, tc, []cmdCase{
+		{[]string{"SADD", "s", "1"}, "1"},
+		{[]string{"SET", "d", "x", "PX", "100"}, "OK"},
+		{[]string{"SET", "e", "x", "PX", "100"}, "OK"},
+	})
+	clock.Advance(time.Second)
+	for _, st := range []struct {
+		args           []string
+		reply          string
+		dirty, expired int
+	}{
+		{[]string{"SORT", "nokey", "STORE", "d"}, "0", 1, 0},
+		{[]string{"SORT", "s", "STORE", "e"}, "1", 1, 1},
+	} {
+		dirty, expired := field("persistence", "rdb_changes_since_last_save"), field("stats", "expired_keys")
+		run(t, tc, []cmdCase{{st.args, st.reply}})
+		if d, e := field("persistence", "rdb_changes_since_last_save")-dirty, field("stats", "expired_keys")-expired; d != st.dirty || e != st.expired {
+			t.Errorf("%v: %d writes and %d expiries counted, want %d and %d", st.args, d, e, st.dirty, st.expired)
+		}
+	}
+}
