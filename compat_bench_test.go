@@ -38,9 +38,9 @@ func TestBench(t *testing.T) {
 			t.Fatalf("remoted %s: want a header naming %s and 2 rows, got\n%s", strings.Join(args, " "), run.baseline, out)
 		}
 		for i, test := range []string{"SET", "GET"} {
-			// transport clients pipeline test rps rps ratio interval conf cpu bound
+			// transport clients pipeline test rps rps ratio interval conf cpu bound server-µs/req
 			f := strings.Fields(lines[i+1])
-			if len(f) != 11 || f[0] != "unix" || f[1] != "1" || f[2] != "1" || f[3] != test {
+			if len(f) != 12 || f[0] != "unix" || f[1] != "1" || f[2] != "1" || f[3] != test {
 				t.Fatalf("row %q", lines[i+1])
 			}
 			a, errA := strconv.ParseFloat(f[4], 64)
@@ -57,6 +57,15 @@ func TestBench(t *testing.T) {
 			}
 			if f[10] != "-" && f[10] != "client" {
 				t.Errorf("row %q: bound %q, want - or client", lines[i+1], f[10])
+			}
+			// Each server's CPU per request, a figure of 10 ms ticks that
+			// 2,000 requests may not reach: parsed, never negative.
+			usA, usB, _ := strings.Cut(f[11], "/")
+			if x, err := strconv.ParseFloat(usA, 64); err != nil || x < 0 {
+				t.Errorf("row %q: server CPU per request %q", lines[i+1], f[11])
+			}
+			if y, err := strconv.ParseFloat(usB, 64); err != nil || y < 0 {
+				t.Errorf("row %q: server CPU per request %q", lines[i+1], f[11])
 			}
 			// Two pairs hold the median between them half the time.
 			if f[8] != "50%" {

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -213,52 +212,6 @@ var hashAllowList = []allowRule{
 func init() { allowList = append(allowList, hashAllowList...) }
 
 func TestDifferentialHash(t *testing.T) { diffScriptTest(t, hashScript) }
-
-// envHashMem turns on TestHashMemory.
-const envHashMem = "REMOTED_HASHMEM"
-
-// TestHashMemory loads 1M hashes of 10 fields, and one hash of 1M
-// fields, into remoted and a real redis-server side by side and logs
-// each one's RSS and the ratio. It is a measure, not a check.
-//
-//	REMOTED_HASHMEM=1 go test -run HashMemory -v -timeout 30m .
-func TestHashMemory(t *testing.T) {
-	if v := os.Getenv(envHashMem); v == "" || v == "0" {
-		t.Skipf("set %s=1 to measure hash memory beside redis-server", envHashMem)
-	}
-	const n = 1000000
-	sets := []struct {
-		name string
-		cmd  func(b []byte, i int) []byte // appends the i-th of n/batch commands
-	}{
-		{"1M hashes x 10 fields", func(b []byte, i int) []byte {
-			b = fmt.Appendf(b, "*22\r\n$4\r\nHSET\r\n$11\r\nhash:%06d\r\n", i)
-			for f := range 10 {
-				b = fmt.Appendf(b, "$6\r\nfield%d\r\n$9\r\nv%08d\r\n", f, i*10+f)
-			}
-			return b
-		}},
-		{"1 hash x 1M fields", func(b []byte, i int) []byte {
-			return fmt.Appendf(b, "*4\r\n$4\r\nHSET\r\n$3\r\nbig\r\n$13\r\nfield:%07d\r\n$13\r\nvalue:%07d\r\n", i, i)
-		}},
-	}
-	for _, set := range sets {
-		t.Run(set.name, func(t *testing.T) {
-			ref := startRedis(t)
-			sut := startRemoted(t)
-			var rss [2]int64
-			for i, srv := range []*testServer{ref, sut} {
-				before := rssOf(t, srv.proc.cmd.Process.Pid)
-				start := time.Now()
-				pipeline(t, srv, n, set.cmd)
-				rss[i] = rssOf(t, srv.proc.cmd.Process.Pid)
-				t.Logf("%-12s RSS %4d -> %5d MiB, used_memory %5d MiB, loaded in %v", srv.Name,
-					before>>20, rss[i]>>20, usedMemory(t, srv)>>20, time.Since(start).Round(time.Millisecond))
-			}
-			t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
-		})
-	}
-}
 
 // pipeline sends the n commands cmd builds over the unix socket in
 // batches and checks each reply is an integer.

@@ -1,10 +1,6 @@
 package remoted_test
 
 import (
-	"bufio"
-	"fmt"
-	"net"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -581,26 +577,6 @@ var setScript = []string{
 // TestDifferentialSet runs setScript against redis-server and remoted.
 func TestDifferentialSet(t *testing.T) { diffScriptTest(t, setScript) }
 
-// TestSetMemory loads one set of 1M members into remoted and a real
-// redis-server side by side and logs each one's RSS and used_memory, and
-// the ratio of the RSS, as TestKeyspaceMemory does for keys: members of
-// 14 bytes ("m:" and 12 digits), then 1M integers. A measure, not a check.
-//
-//	REMOTED_MEM=1 go test -run SetMemory -v -timeout 30m .
-func TestSetMemory(t *testing.T) {
-	if spec := os.Getenv(envMem); spec == "" || spec == "0" {
-		t.Skipf("set %s=1 to measure a 1M-member set's memory beside redis-server", envMem)
-	}
-	const n = 1000000
-	for _, kind := range []string{"strings", "integers"} {
-		t.Run(kind, func(t *testing.T) {
-			memBeside(t, fmt.Sprintf("1 set of %d %s", n, kind), n, func(t *testing.T, srv *testServer) {
-				loadSet(t, srv, n, kind == "integers")
-			})
-		})
-	}
-}
-
 // memBeside starts a redis-server and a remoted, runs load on each in
 // turn, and logs their RSS and used_memory before and after, per item
 // (n of them) and as a ratio: TestKeyspaceMemory's measure, for any
@@ -620,49 +596,4 @@ func memBeside(t *testing.T, what string, n int, load func(*testing.T, *testServ
 			float64(rss[i]-before)/float64(n), took.Round(time.Millisecond))
 	}
 	t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
-}
-
-// loadSet adds n members to the set "s" over the unix socket, 1000 to an
-// SADD, pipelined, and checks the set's cardinality.
-func loadSet(t *testing.T, srv *testServer, n int, ints bool) {
-	t.Helper()
-	c, err := net.Dial("unix", srv.UnixPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r := bufio.NewReaderSize(c, 64<<10)
-	const batch, depth = 1000, 16
-	var buf []byte
-	for i := 0; i < n; i += batch * depth {
-		buf = buf[:0]
-		sent := 0
-		for j := i; j < min(n, i+batch*depth); j += batch {
-			m := min(batch, n-j)
-			buf = fmt.Appendf(buf, "*%d\r\n$4\r\nSADD\r\n$1\r\ns\r\n", m+2)
-			for k := j; k < j+m; k++ {
-				member := fmt.Sprintf("m:%012d", k)
-				if ints {
-					member = strconv.Itoa(k * 7)
-				}
-				buf = fmt.Appendf(buf, "$%d\r\n%s\r\n", len(member), member)
-			}
-			sent++
-		}
-		_ = c.SetDeadline(time.Now().Add(time.Minute))
-		if _, err := c.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-		for range sent {
-			if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, ":") {
-				t.Fatalf("%s: SADD reply %q, %v", srv.Name, line, err)
-			}
-		}
-	}
-	if _, err := fmt.Fprintf(c, "*2\r\n$5\r\nSCARD\r\n$1\r\ns\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	if line, err := r.ReadString('\n'); err != nil || line != fmt.Sprintf(":%d\r\n", n) {
-		t.Fatalf("%s: SCARD %q, %v", srv.Name, line, err)
-	}
 }

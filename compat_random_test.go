@@ -213,7 +213,11 @@ func (g *cmdGen) draw() string {
 		g.queue++
 	}
 	k, v := g.key(), g.pick(genValues)
-	switch g.r.IntN(48) {
+	n := g.r.IntN(48 + typeCmds)
+	if n >= 48 {
+		return g.typeCmd(n-48, k, v)
+	}
+	switch n {
 	case 0:
 		return "GET " + k
 	case 1:
@@ -336,5 +340,98 @@ func (g *cmdGen) draw() string {
 			return "EXEC"
 		}
 		return "PING"
+	}
+}
+
+// typeCmds is how many kinds of command typeCmd draws.
+const typeCmds = 36
+
+var (
+	genFields  = []string{"f1", "f2", "f3", `"f 4"`}
+	genMembers = []string{"1", "2", "-3", "100000", "a", "b", "c", `""`, "007"}
+	genScores  = []string{"0", "1", "-1", "2.5", "1e300", "-inf", "+inf", "nan", "abc", "(1", "3"}
+	genRanges  = []string{"0", "1", "-1", "2", "-2", "100", "abc"}
+	genEnds    = []string{"LEFT", "RIGHT", "left", "UP"}
+	// genHashFloats are HINCRBYFLOAT's increments: none so large that
+	// the value passes hash-max-listpack-value (64 bytes), which would
+	// make the hash a hash table, listed in its table's order.
+	genHashFloats = []string{"0", "1", "-1", "0.1", "1.5", "-2.5", "1e-5", "inf", "-inf", "nan", "abc", "3", "5.0e3", `""`}
+)
+
+// typeCmd makes a command of the other types on the same keys, so that
+// they meet strings and each other (WRONGTYPE, conversions, STORE over
+// any type). It leaves out what Redis answers in a hash table's order
+// (SMEMBERS and the like, while a set of strings is always one in 7.0),
+// at random (SPOP, HRANDFIELD, ...) or by blocking.
+func (g *cmdGen) typeCmd(n int, k, v string) string {
+	f, m := g.pick(genFields), g.pick(genMembers)
+	switch n {
+	case 0:
+		return fmt.Sprintf("HSET %s %s %s", k, f, v)
+	case 1:
+		return fmt.Sprintf("HSET %s %s %s %s %s", k, f, v, g.pick(genFields), g.pick(genValues))
+	case 2:
+		return "HGET " + k + " " + f
+	case 3:
+		return "HDEL " + k + " " + f + " " + g.pick(genFields)
+	case 4:
+		return "HGETALL " + k // a listpack here: in insertion order
+	case 5:
+		return "HINCRBY " + k + " " + f + " " + g.pick(genInts)
+	case 6:
+		return "HINCRBYFLOAT " + k + " " + f + " " + g.pick(genHashFloats)
+	case 7:
+		return g.pick([]string{"HLEN ", "HKEYS ", "HVALS "}) + k
+	case 8:
+		return fmt.Sprintf("%s %s %s %s", g.pick([]string{"HSETNX", "HSTRLEN", "HEXISTS", "HMGET"}), k, f, v)
+	case 9, 10:
+		return fmt.Sprintf("%s %s %s %s", g.pick([]string{"LPUSH", "RPUSH", "LPUSHX", "RPUSHX"}), k, v, g.pick(genValues))
+	case 11:
+		return strings.TrimSpace(g.pick([]string{"LPOP ", "RPOP "}) + k + " " + g.opts(g.pick(genRanges)))
+	case 12:
+		return fmt.Sprintf("LRANGE %s %s %s", k, g.pick(genRanges), g.pick(genRanges))
+	case 13:
+		return fmt.Sprintf("%s %s %s", g.pick([]string{"LINDEX", "LLEN"}), k, g.pick(genRanges))
+	case 14:
+		return fmt.Sprintf("LSET %s %s %s", k, g.pick(genRanges), v)
+	case 15:
+		return fmt.Sprintf("LREM %s %s %s", k, g.pick(genRanges), v)
+	case 16:
+		return fmt.Sprintf("LTRIM %s %s %s", k, g.pick(genRanges), g.pick(genRanges))
+	case 17:
+		return fmt.Sprintf("LINSERT %s %s %s %s", k, g.pick([]string{"BEFORE", "AFTER", "ABOVE"}), g.pick(genValues), v)
+	case 18:
+		return strings.TrimSpace(fmt.Sprintf("LPOS %s %s %s", k, v, g.opts("RANK "+g.pick(genRanges), "COUNT "+g.pick(genRanges), "MAXLEN "+g.pick(genRanges))))
+	case 19:
+		return fmt.Sprintf("LMOVE %s %s %s %s", k, g.key(), g.pick(genEnds), g.pick(genEnds))
+	case 20:
+		return fmt.Sprintf("RPOPLPUSH %s %s", k, g.key())
+	case 21, 22:
+		return fmt.Sprintf("SADD %s %s %s", k, m, g.pick(genMembers))
+	case 23:
+		return fmt.Sprintf("%s %s %s", g.pick([]string{"SREM", "SISMEMBER", "SMISMEMBER"}), k, m)
+	case 24:
+		return g.pick([]string{"SCARD ", "TYPE ", "OBJECT ENCODING "}) + k
+	case 25:
+		return fmt.Sprintf("SMOVE %s %s %s", k, g.key(), m)
+	case 26:
+		return fmt.Sprintf("%s %s %s", g.pick([]string{"SUNIONSTORE", "SINTERSTORE", "SDIFFSTORE"}), k, g.keys(1))
+	case 27:
+		return "SINTERCARD 2 " + k + " " + g.key()
+	case 28, 29:
+		return strings.TrimSpace(fmt.Sprintf("ZADD %s %s %s %s", k, g.opts("NX", "XX", "GT", "LT", "CH", "INCR"), g.pick(genScores), m))
+	case 30:
+		return fmt.Sprintf("ZINCRBY %s %s %s", k, g.pick(genScores), m)
+	case 31:
+		return fmt.Sprintf("%s %s %s", g.pick([]string{"ZREM", "ZSCORE", "ZRANK", "ZREVRANK"}), k, m)
+	case 32:
+		return strings.TrimSpace(fmt.Sprintf("ZRANGE %s %s %s %s", k, g.pick(genRanges), g.pick(genRanges), g.opts("WITHSCORES", "REV")))
+	case 33:
+		return fmt.Sprintf("%s %s %s %s", g.pick([]string{"ZRANGEBYSCORE", "ZCOUNT", "ZREMRANGEBYSCORE"}), k, g.pick(genScores), g.pick(genScores))
+	case 34:
+		return strings.TrimSpace(g.pick([]string{"ZPOPMIN ", "ZPOPMAX ", "ZCARD "}) + k + " " + g.opts(g.pick(genRanges)))
+	default:
+		return fmt.Sprintf("%s %s 2 %s %s %s", g.pick([]string{"ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"}), k, g.key(), g.key(),
+			g.opts("WEIGHTS 2 "+g.pick(genScores), "AGGREGATE "+g.pick([]string{"SUM", "MIN", "MAX", "AVG"})))
 	}
 }

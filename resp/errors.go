@@ -40,6 +40,7 @@ const (
 	MsgOutOfRange       = "ERR value is out of range"
 	MsgPositive         = "ERR value is out of range, must be positive" // a count that must be 0 or more
 	MsgNumkeys          = "ERR numkeys should be greater than 0"
+	MsgCountGreater     = "ERR count should be greater than 0" // LMPOP and ZMPOP
 	MsgNumkeysTooMany   = "ERR Number of keys can't be greater than number of args"
 	MsgLimitNegative    = "ERR LIMIT can't be negative"
 	MsgTimeoutNotFloat  = "ERR timeout is not a float or out of range"

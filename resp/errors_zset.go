@@ -15,8 +15,6 @@ const (
 	MsgZrangeLimitRank = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
 	// MsgZrangeLexScores: ZRANGE's WITHSCORES with BYLEX.
 	MsgZrangeLexScores = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
-	// MsgZsetCount: ZMPOP's COUNT is not a positive integer.
-	MsgZsetCount = "ERR count should be greater than 0"
 	// MsgZsetWeight: a WEIGHTS value that is not a float.
 	MsgZsetWeight = "ERR weight value is not a float"
 )

@@ -108,7 +108,9 @@ func (s *Server) popN(c *client, l *list, e *entry, n int64, front bool) {
 	for range n {
 		c.w.Bulk(l.pop(front))
 	}
-	s.db.objChanged(e, int(n))
+	if n > 0 { // a count of 0 changes nothing, for WATCH too
+		s.db.objChanged(e, int(n))
+	}
 }
 
 // cmdPop is LPOP (front) or RPOP: one element, or with a count an array
@@ -123,7 +125,7 @@ func (s *Server) cmdPop(front bool) handlerFunc {
 		if len(args) == 3 {
 			n, ok := resp.ParseInt(args[2])
 			if !ok || n < 0 {
-				c.w.Error(resp.MsgCountPositive)
+				c.w.Error(resp.MsgPositive)
 				return
 			}
 			count = n
@@ -469,7 +471,7 @@ func (s *Server) move(c *client, src *list, srcEntry *entry, srcKey, dstKey []by
 		return
 	}
 	v := src.pop(fromFront)
-	s.db.objChanged(srcEntry, 1)
+	s.db.objChanged(srcEntry, 0) // one change in all, counted by the push
 	s.pushTo(dstKey, dst, dstEntry, toFront, v)
 	c.w.Bulk(v)
 }
@@ -513,7 +515,7 @@ func parseMpop(args [][]byte) (mpopArgs, string) {
 	var m mpopArgs
 	numkeys, ok := resp.ParseInt(args[0])
 	if !ok || numkeys < 1 {
-		return m, resp.MsgLMPopNumkeys
+		return m, resp.MsgNumkeys
 	}
 	if numkeys >= int64(len(args))-1 {
 		return m, resp.MsgSyntax
@@ -531,7 +533,7 @@ func parseMpop(args [][]byte) (mpopArgs, string) {
 		i++
 		n, ok := resp.ParseInt(rest[i])
 		if !ok || n < 1 {
-			return m, resp.MsgLMPopCount
+			return m, resp.MsgCountGreater
 		}
 		m.count = n
 	}

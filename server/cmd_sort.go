@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/remoted/remoted/internal/cnum"
 	"github.com/remoted/remoted/resp"
 )
 
@@ -396,7 +397,7 @@ func sortCompare(o sortOpts) func(a, b *sortItem) int {
 // underflow as glibc reports it, see underflows).
 func sortScore(v []byte) (float64, bool) {
 	v = cstr(v)
-	f, n, erange := strtod(v)
+	f, n, erange := cnum.Strtod(v)
 	if n != len(v) || erange || math.IsNaN(f) {
 		return f, false
 	}

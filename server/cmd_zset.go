@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/remoted/remoted/internal/cnum"
 	"github.com/remoted/remoted/resp"
 )
 
@@ -52,110 +53,11 @@ func (s *Server) commandsZset(r *registry) {
 
 // Scores.
 
-// cIsSpace is C's isspace.
-func cIsSpace(b byte) bool { return b == ' ' || b >= '\t' && b <= '\r' }
-
-// strtod parses, as C's strtod, the longest prefix of b (after leading
-// white space) that is a number: decimal or hexadecimal with an optional
-// sign, fraction and exponent, inf, infinity or nan. It returns the
-// value, the bytes consumed (0 if no number starts b), and whether a
-// finite number overflowed to infinity or underflowed to zero (errno's
-// ERANGE in the cases Redis checks).
-func strtod(b []byte) (f float64, n int, erange bool) {
-	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
-	isLetter := func(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
-	isHex := func(c byte, hex bool) bool { return hex && c|0x20 >= 'a' && c|0x20 <= 'f' }
-	i := 0
-	for i < len(b) && cIsSpace(b[i]) {
-		i++
-	}
-	start := i
-	sign := 1.0
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		if b[i] == '-' {
-			sign = -1
-		}
-		i++
-	}
-	word := func(w string) bool {
-		return len(b)-i >= len(w) && asciiEqualFold(b[i:i+len(w)], w)
-	}
-	switch {
-	case word("infinity"):
-		return math.Inf(int(sign)), i + 8, false
-	case word("inf"):
-		return math.Inf(int(sign)), i + 3, false
-	case word("nan"):
-		i += 3
-		if j := i; j < len(b) && b[j] == '(' {
-			for j++; j < len(b) && (isDigit(b[j]) || isLetter(b[j]) || b[j] == '_'); j++ {
-			}
-			if j < len(b) && b[j] == ')' {
-				i = j + 1
-			}
-		}
-		return math.NaN(), i, false
-	}
-	digits := func(j int, hex bool) (int, bool) {
-		nonzero := false
-		for ; j < len(b) && (isDigit(b[j]) || isHex(b[j], hex)); j++ {
-			nonzero = nonzero || b[j] != '0'
-		}
-		return j, nonzero
-	}
-	hex := len(b)-i > 1 && b[i] == '0' && (b[i+1] == 'x' || b[i+1] == 'X')
-	mant := i
-	if hex {
-		mant = i + 2
-	}
-	j, nz1 := digits(mant, hex)
-	intDigits := j - mant
-	var nz2 bool
-	fracDigits := 0
-	if j < len(b) && b[j] == '.' {
-		var k int
-		k, nz2 = digits(j+1, hex)
-		fracDigits = k - j - 1
-		if intDigits+fracDigits > 0 {
-			j = k
-		}
-	}
-	if intDigits+fracDigits == 0 {
-		if hex { // "0x" with no digits: strtod reads the 0
-			return math.Copysign(0, sign), i + 1, false
-		}
-		return 0, 0, false
-	}
-	end := j
-	expChar := byte('e')
-	if hex {
-		expChar = 'p'
-	}
-	if j < len(b) && (b[j]|0x20) == expChar {
-		k := j + 1
-		if k < len(b) && (b[k] == '+' || b[k] == '-') {
-			k++
-		}
-		if e, _ := digits(k, false); e > k {
-			end = e
-		}
-	}
-	text := string(b[start:end])
-	if hex && end == j {
-		text += "p0"
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil && !math.IsInf(f, 0) {
-		return 0, 0, false // not expected: the prefix is well formed
-	}
-	return f, end, math.IsInf(f, 0) || f == 0 && (nz1 || nz2)
-}
-
 // parseScore parses a score or a weight as Redis's getDoubleFromObject:
 // all of b a number, no leading space, not NaN, not out of range.
 func parseScore(b []byte) (float64, bool) {
-	f, n, erange := strtod(b)
-	if len(b) == 0 || cIsSpace(b[0]) || n != len(b) || erange || math.IsNaN(f) {
+	f, n, erange := cnum.Strtod(b)
+	if len(b) == 0 || cnum.IsSpace(b[0]) || n != len(b) || erange || math.IsNaN(f) {
 		return 0, false
 	}
 	return f, true
@@ -186,7 +88,7 @@ func parseScoreRange(minArg, maxArg []byte) (r scoreRange, ok bool) {
 		if ex {
 			b = b[1:]
 		}
-		f, n, _ := strtod(b)
+		f, n, _ := cnum.Strtod(b)
 		return f, ex, n == len(b) && !math.IsNaN(f)
 	}
 	var ok1, ok2 bool
@@ -779,15 +681,11 @@ func (s *Server) zpopCmd(high bool) handlerFunc {
 				return
 			}
 		}
-		if count == 0 {
-			c.w.Array(0)
-			return
-		}
-		z, e, ok := s.zsetRead(c, args[1])
+		z, e, ok := s.zsetRead(c, args[1]) // the type is checked first, count 0 or not
 		if !ok {
 			return
 		}
-		if e == nil {
+		if e == nil || count == 0 {
 			c.w.Array(0)
 			return
 		}
@@ -841,7 +739,7 @@ func parseZmpop(args [][]byte) (keys [][]byte, high bool, count int, errText str
 		}
 		j++
 		if n, ok = resp.ParseInt(args[j]); !ok || n < 1 {
-			return nil, false, 0, resp.MsgZsetCount
+			return nil, false, 0, resp.MsgCountGreater
 		}
 	}
 	return args[1:where], high, int(min(max(n, 1), math.MaxInt32)), ""

@@ -180,45 +180,6 @@ func TestZsetScanSlots(t *testing.T) {
 	}
 }
 
-func TestStrtod(t *testing.T) {
-	for _, c := range []struct {
-		in     string
-		f      float64
-		n      int
-		erange bool
-	}{
-		{"1", 1, 1, false},
-		{" 1.5x", 1.5, 4, false},
-		{"-inf", math.Inf(-1), 4, false},
-		{"+Infinity", math.Inf(1), 9, false},
-		{"infinit", math.Inf(1), 3, false},
-		{"0x10", 16, 4, false},
-		{"0x1p-2", 0.25, 6, false},
-		{"0x", 0, 1, false},
-		{"0xg", 0, 1, false},
-		{"1e", 1, 1, false},
-		{"1e+", 1, 1, false},
-		{"1e5", 1e5, 3, false},
-		{".5", 0.5, 2, false},
-		{"5.", 5, 2, false},
-		{".", 0, 0, false},
-		{"", 0, 0, false},
-		{"abc", 0, 0, false},
-		{"1e400", math.Inf(1), 5, true},
-		{"1e-400", 0, 6, true},
-		{"0e-400", 0, 6, false},
-		{"1e-310", 1e-310, 6, false},
-	} {
-		f, n, erange := strtod([]byte(c.in))
-		if f != c.f || n != c.n || erange != c.erange {
-			t.Errorf("strtod(%q) = %v, %d, %v; want %v, %d, %v", c.in, f, n, erange, c.f, c.n, c.erange)
-		}
-	}
-	if f, n, _ := strtod([]byte("nan(abc)x")); !math.IsNaN(f) || n != 8 {
-		t.Errorf("strtod(nan(abc)x) = %v, %d", f, n)
-	}
-}
-
 // TestZsetMemory reports the bytes a million-member large set holds (run
 // with ZSET_MEM=1; it takes a few seconds).
 func TestZsetMemory(t *testing.T) {

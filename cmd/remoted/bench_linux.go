@@ -79,7 +79,7 @@ first. Print each server's median requests per second and the median of the
 ratios remoted/redis of back-to-back runs, with a confidence interval.`)
 	fs.IntVar(&f.requests, "n", 200000, "requests per run (a tenth for one client)")
 	fs.IntVar(&f.repeat, "repeat", 6, "runs per cell and server; the medians are reported")
-	fs.StringVar(&f.tests, "t", "set,get", "redis-benchmark tests")
+	fs.StringVar(&f.tests, "t", "set,get", `redis-benchmark tests, or "types": `+typeTests)
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write remoted's CPU profile here")
 	fs.StringVar(&f.redis, "redis-server", "redis-server", "redis-server binary")
 	fs.StringVar(&f.benchmark, "redis-benchmark", "redis-benchmark", "redis-benchmark binary")
@@ -89,6 +89,9 @@ ratios remoted/redis of back-to-back runs, with a confidence interval.`)
 	fs.BoolVar(&f.redisSelf, "redis-self", false, "measure redis-server against a second redis-server, no remoted: the same noise, for Redis itself")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if f.tests == "types" {
+		f.tests = typeTests
 	}
 	if f.redisSelf && (f.self || f.cpuprofile != "") {
 		return errors.New("bench: -redis-self runs no remoted: it goes with neither -self nor -cpuprofile")
@@ -116,13 +119,15 @@ ratios remoted/redis of back-to-back runs, with a confidence interval.`)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	// "client cpu" is redis-benchmark's own CPU over its run against each
 	// server: near 100%, its one thread is the bottleneck and the cell
-	// measures the client more than the server.
+	// measures the client more than the server. "server µs/req" is each
+	// server's CPU (user and system, from /proc) per request: where the
+	// client is the bound, that and not the rps ranks the servers.
 	// "ratio" is the median of the pair ratios, "interval" a confidence
 	// interval for it, with its confidence "conf" (see medianCI). "bound"
 	// says "client" where redis-benchmark used a whole core against both
 	// servers (clientBound): there both rps figures are the client's
 	// ceiling, and the ratio cannot rank the servers.
-	fmt.Fprintf(tw, "transport\tclients\tpipeline\ttest\t%[1]s rps\t%[2]s rps\tratio\tinterval\tconf\tclient cpu (%[1]s/%[2]s)\tbound\t\n", rd.name, rs.name)
+	fmt.Fprintf(tw, "transport\tclients\tpipeline\ttest\t%[1]s rps\t%[2]s rps\tratio\tinterval\tconf\tclient cpu (%[1]s/%[2]s)\tbound\tserver µs/req (%[1]s/%[2]s)\t\n", rd.name, rs.name)
 	for _, cell := range benchCells {
 		if name := cell.String(); f.only != "" && name != f.only && !strings.HasPrefix(name, f.only+"/") {
 			continue
@@ -131,49 +136,64 @@ ratios remoted/redis of back-to-back runs, with a confidence interval.`)
 		if cell.clients == 1 {
 			n /= 10
 		}
-		res := map[string]map[string][]float64{rd.name: {}, rs.name: {}}
-		ratios := map[string][]float64{}
-		cpu := map[string][]float64{}
-		for i := range f.repeat {
-			// Who runs first alternates, so that neither server always
-			// follows the other (a warm cache, a socket still closing).
-			order := []*benchServer{rd, rs}
-			if i%2 == 1 {
-				order = []*benchServer{rs, rd}
-			}
-			got := map[string]map[string]float64{}
-			for _, srv := range order {
-				rps, busy, err := runBenchmark(f.benchmark, srv, cell, n, f.tests, pins.client)
-				if err != nil {
-					return err
+		for _, test := range strings.Split(f.tests, ",") {
+			var m cellMeasures
+			for i := range f.repeat {
+				// Who runs first alternates, so that neither server always
+				// follows the other (a warm cache, a socket still closing).
+				order := []*benchServer{rd, rs}
+				if i%2 == 1 {
+					order = []*benchServer{rs, rd}
 				}
-				got[srv.name] = rps
-				for test, v := range rps {
-					res[srv.name][test] = append(res[srv.name][test], v)
+				got := map[*benchServer]float64{}
+				for _, srv := range order {
+					r, err := runBenchmark(f.benchmark, srv, cell, n, test, pins.client)
+					if err != nil {
+						return err
+					}
+					got[srv] = r.rps
+					m.add(srv == rd, r)
 				}
-				cpu[srv.name] = append(cpu[srv.name], busy)
+				// The ratio is taken within each pair of back-to-back
+				// runs, so a slow spell of the machine's weighs on both
+				// sides of it.
+				m.ratios = append(m.ratios, got[rd]/got[rs])
 			}
-			// The ratio is taken within each pair of back-to-back runs,
-			// so a slow spell of the machine's weighs on both sides of it.
-			for test, v := range got[rd.name] {
-				ratios[test] = append(ratios[test], v/got[rs.name][test])
+			cpuA, cpuB := median(m.client[0]), median(m.client[1])
+			bound := "-"
+			if cpuA >= clientBound && cpuB >= clientBound {
+				bound = "client"
 			}
-		}
-		cpuA, cpuB := median(cpu[rd.name]), median(cpu[rs.name])
-		bound := "-"
-		if cpuA >= clientBound && cpuB >= clientBound {
-			bound = "client"
-		}
-		for _, test := range strings.Split(strings.ToUpper(f.tests), ",") {
-			lo, hi, cover := medianCI(ratios[test])
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.2f-%.2f\t%.0f%%\t%.0f%%/%.0f%%\t%s\t\n",
-				cell.transport, cell.clients, cell.pipeline, test,
-				median(res[rd.name][test]), median(res[rs.name][test]),
-				median(ratios[test]), lo, hi, 100*cover,
-				100*cpuA, 100*cpuB, bound)
+			lo, hi, cover := medianCI(m.ratios)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.0f\t%.2f\t%.2f-%.2f\t%.0f%%\t%.0f%%/%.0f%%\t%s\t%.2f/%.2f\t\n",
+				cell.transport, cell.clients, cell.pipeline, strings.ToUpper(test),
+				median(m.rps[0]), median(m.rps[1]),
+				median(m.ratios), lo, hi, 100*cover,
+				100*cpuA, 100*cpuB, bound, median(m.server[0]), median(m.server[1]))
 		}
 	}
 	return tw.Flush()
+}
+
+// typeTests are redis-benchmark's tests of the data types other than
+// strings (and MSET), which "-t types" runs.
+const typeTests = "lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_600,mset"
+
+// cellMeasures gathers one test's runs in a cell, per server (0: the
+// first, 1: the second).
+type cellMeasures struct {
+	rps, client, server [2][]float64
+	ratios              []float64
+}
+
+func (m *cellMeasures) add(first bool, r benchRun) {
+	i := 1
+	if first {
+		i = 0
+	}
+	m.rps[i] = append(m.rps[i], r.rps)
+	m.client[i] = append(m.client[i], r.clientBusy)
+	m.server[i] = append(m.server[i], r.serverUsPerReq)
 }
 
 // clientBound is the share of a core redis-benchmark's one thread uses
@@ -373,12 +393,19 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// runBenchmark runs redis-benchmark once (on cpus, if not nil) and
-// returns rps per test, and the share of one CPU redis-benchmark used over
-// its run.
-func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests string, cpus *unix.CPUSet) (map[string]float64, float64, error) {
+// benchRun is what one redis-benchmark run of one test measured: the
+// requests per second, the share of one CPU redis-benchmark used over its
+// run, and the server's CPU per request in µs.
+type benchRun struct {
+	rps, clientBusy, serverUsPerReq float64
+}
+
+// runBenchmark runs redis-benchmark's test once (on cpus, if not nil).
+// Some tests first fill a key with a test of their own (LRANGE_100 with
+// LPUSH): the server's CPU then counts both, per request of the test.
+func runBenchmark(bin string, s *benchServer, cell benchCell, n int, test string, cpus *unix.CPUSet) (benchRun, error) {
 	args := []string{"-c", strconv.Itoa(cell.clients), "-P", strconv.Itoa(cell.pipeline),
-		"-n", strconv.Itoa(n), "-t", tests, "--csv"}
+		"-n", strconv.Itoa(n), "-t", test, "--csv"}
 	if cell.transport == "unix" {
 		args = append(args, "-s", s.sock)
 	} else {
@@ -387,30 +414,66 @@ func runBenchmark(bin string, s *benchServer, cell benchCell, n int, tests strin
 	cmd := exec.Command(bin, args...)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
+	cpu0, err := procCPU(s.cmd.Process.Pid)
+	if err != nil {
+		return benchRun{}, err
+	}
 	start := time.Now()
-	err := startOn(cmd, cpus)
+	err = startOn(cmd, cpus)
 	if err == nil {
 		err = cmd.Wait()
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("bench: redis-benchmark %v: %w: %s", args, err, bytes.TrimSpace(stderr.Bytes()))
+		return benchRun{}, fmt.Errorf("bench: redis-benchmark %v: %w: %s", args, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	cpu1, err := procCPU(s.cmd.Process.Pid)
+	if err != nil {
+		return benchRun{}, err
 	}
 	ps := cmd.ProcessState
-	busy := (ps.UserTime() + ps.SystemTime()).Seconds() / time.Since(start).Seconds()
+	r := benchRun{
+		clientBusy:     (ps.UserTime() + ps.SystemTime()).Seconds() / time.Since(start).Seconds(),
+		serverUsPerReq: float64((cpu1 - cpu0).Microseconds()) / float64(n),
+	}
 	recs, err := csv.NewReader(&out).ReadAll()
 	if err != nil {
-		return nil, 0, fmt.Errorf("bench: redis-benchmark output %q: %w", out.String(), err)
+		return benchRun{}, fmt.Errorf("bench: redis-benchmark output %q: %w", out.String(), err)
 	}
-	res := map[string]float64{}
-	for _, r := range recs {
-		if len(r) < 2 {
-			continue
-		}
-		if v, err := strconv.ParseFloat(r[1], 64); err == nil {
-			res[r[0]] = v
+	// The test's row is named after it ("LRANGE_100 (first 100
+	// elements)", "MSET (10 keys)"); a filling test has a row of its own.
+	name := strings.ToUpper(test)
+	for _, rec := range recs {
+		if len(rec) >= 2 && (rec[0] == name || strings.HasPrefix(rec[0], name+" ")) {
+			if r.rps, err = strconv.ParseFloat(rec[1], 64); err == nil {
+				return r, nil
+			}
 		}
 	}
-	return res, busy, nil
+	return benchRun{}, fmt.Errorf("bench: no result for %s in redis-benchmark's output %q", name, out.String())
+}
+
+// procCPU is the CPU process pid has used so far, user and system, from
+// /proc/pid/stat (in clock ticks of 10 ms: a run of a few seconds gives
+// the figure to a few per cent).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces: count fields
+	// after its closing one (utime and stime are fields 14 and 15).
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("bench: /proc/%d/stat: %q", pid, b)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("bench: /proc/%d/stat: %q", pid, b)
+	}
+	const tick = 10 * time.Millisecond // USER_HZ, 100 on Linux
+	return time.Duration(utime+stime) * tick, nil
 }
 
 // benchPins are the CPUs -pin puts the client and the servers on.

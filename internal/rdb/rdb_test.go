@@ -137,26 +137,6 @@ func TestLZF(t *testing.T) {
 	}
 }
 
-func TestStrtod(t *testing.T) {
-	for s, want := range map[string]float64{
-		"1.5": 1.5, " \t-2A5": -2, "1e": 1, "1e+": 1, "2E3x": 2000, ".5": 0.5, "5.": 5,
-		"-inf": math.Inf(-1), "INFINITY": math.Inf(1), "+Inf": math.Inf(1), "1e400": math.Inf(1),
-		"0x10": 0, "00012": 12, "-0": 0,
-	} {
-		if got, ok := strtod([]byte(s)); !ok || got != want {
-			t.Errorf("strtod(%q) = %v, %v; want %v", s, got, ok, want)
-		}
-	}
-	for _, s := range []string{"", "-", ".", "e5", "abc", "\xde.1", "+-1"} {
-		if got, ok := strtod([]byte(s)); ok {
-			t.Errorf("strtod(%q) = %v, want no number", s, got)
-		}
-	}
-	if f, ok := strtod([]byte("nan")); !ok || !math.IsNaN(f) {
-		t.Errorf("strtod(nan) = %v, %v", f, ok)
-	}
-}
-
 func TestBacklen(t *testing.T) {
 	for _, l := range []int{0, 1, 127, 128, 16382, 16383, 2097150, 2097151, 268435454, 268435455, 1 << 30} {
 		b := appendBacklen(nil, l)

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+
+	"github.com/remoted/remoted/internal/cnum"
 )
 
 // Restore decodes a DUMP payload, as Redis 7.0's RESTORE does.
@@ -309,4 +311,12 @@ func compareScored(a, b ScoredMember) int {
 		return 1
 	}
 	return bytes.Compare(a.Member, b.Member)
+}
+
+// strtod reads a double from the start of s as C's strtod does, ignoring
+// what follows it, as Redis reads a score string (see cnum.Strtod); ok
+// is false when s does not start with a number.
+func strtod(s []byte) (f float64, ok bool) {
+	f, n, _ := cnum.Strtod(s)
+	return f, n > 0
 }
