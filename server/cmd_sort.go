@@ -3,9 +3,7 @@ package server
 import (
 	"bytes"
 	"math"
-	"math/big"
 	"slices"
-	"strings"
 
 	"github.com/remoted/remoted/internal/cnum"
 	"github.com/remoted/remoted/resp"
@@ -394,41 +392,14 @@ func sortCompare(o sortOpts) func(a, b *sortItem) int {
 // sortScore reads v as SORT reads a weight, with C's strtod over v up to
 // its first NUL: all of it must be a number (the empty string is 0), not
 // NaN, and not out of range (errno's ERANGE: an overflow, or an
-// underflow as glibc reports it, see underflows).
+// underflow as glibc reports it).
 func sortScore(v []byte) (float64, bool) {
 	v = cstr(v)
 	f, n, erange := cnum.Strtod(v)
-	if n != len(v) || erange || math.IsNaN(f) {
-		return f, false
-	}
-	if f != 0 && math.Abs(f) <= 0x1p-1022 && underflows(v, f) {
+	if n != len(v) || erange || math.IsNaN(f) || cnum.Underflows(v, f) {
 		return f, false
 	}
 	return f, true
-}
-
-// underflows reports whether glibc's strtod sets ERANGE for v, a number
-// it reads whole as f, the smallest normal double or less: when f is not
-// exactly v and v, rounded to a double's 53 bits with no bound on the
-// exponent, is below the normal range (IEEE 754's underflow, tininess
-// detected after rounding). So 0x1.fffffffffffffp-1023 underflows though
-// it rounds up to the normal 0x1p-1022, and 0x1p-1074 does not.
-func underflows(v []byte, f float64) bool {
-	text := string(bytes.TrimLeft(v, " \t\n\v\f\r"))
-	digits := strings.TrimLeft(text, "+-")
-	if len(digits) > 1 && digits[0] == '0' && digits[1]|0x20 == 'x' && !strings.ContainsAny(digits, "pP") {
-		text += "p0" // strtod's hexadecimal exponent is optional
-	}
-	r, ok := new(big.Rat).SetString(text)
-	if !ok {
-		return true // not expected: strtod read it whole
-	}
-	r.Abs(r)
-	if r.Cmp(new(big.Rat).SetFloat64(math.Abs(f))) == 0 {
-		return false
-	}
-	rounded := new(big.Float).SetPrec(53).SetMode(big.ToNearestEven).SetRat(r)
-	return rounded.Cmp(big.NewFloat(0x1p-1022)) < 0
 }
 
 // sortLookup returns the value a SORT pattern names for elem: elem itself

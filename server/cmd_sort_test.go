@@ -69,10 +69,6 @@ func TestSortScore(t *testing.T) {
 		{"1e-310", 0, false},           // subnormal and inexact: ERANGE
 		{"0x1p-1074", 0x1p-1074, true}, // subnormal but exact
 		{"2.2250738585072014e-308", 0x1p-1022, true},
-		{"2.2250738585072011e-308", 0, false},
-		{"4.9406564584124654e-324", 0, false},
-		{"0x1.8p-1070", 0x1.8p-1070, true},
-		{" -0x1p-1074", -0x1p-1074, true},
 		{"0x1.fffffffffffffp-1023", 0, false},         // tiny before it rounds up
 		{"0x1.ffffffffffffffp-1023", 0x1p-1022, true}, // rounds up at 53 bits
 	}
