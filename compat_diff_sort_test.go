@@ -343,8 +343,10 @@ var sortScript = []string{
 	"MULTI",
 	"ZCARD z2",
 	"EXEC",
+	"DUMP z2",
 	"ZADD z2 0 y",
 	"OBJECT ENCODING z2",
+	"DUMP z2",
 	"ZRANGE z2 0 -1 WITHSCORES",
 	// Lists: duplicates kept, ties in the list's order.
 	"RPUSH l 3 1 2 10 2 -5 1.5 3",
@@ -405,6 +407,7 @@ var sortScript = []string{
 	"SORT l STORE dst",
 	"TYPE dst",
 	"OBJECT ENCODING dst",
+	"DUMP dst",
 	"LRANGE dst 0 -1",
 	"SORT l DESC LIMIT 1 3 STORE dst",
 	"LRANGE dst 0 -1",
