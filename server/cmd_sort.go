@@ -173,7 +173,7 @@ func (s *Server) sort(c *client, args [][]byte, readonly bool) {
 		if o.by != nil && (first != 0 || last != len(items)-1) {
 			pqsort(items, first, last, cmp)
 		} else {
-			slices.SortStableFunc(items, func(a, b sortItem) int { return cmp(&a, &b) })
+			mergeSort(items, make([]sortItem, len(items)), cmp)
 		}
 	}
 	if convErr {
@@ -435,6 +435,35 @@ func (s *Server) sortLookup(pattern, elem []byte) ([]byte, bool) {
 		return s.db.obj(e).(*hashObj).get(field)
 	}
 	return nil, false
+}
+
+// mergeSort sorts v stably, as glibc's qsort does (a merge sort through
+// a buffer), with tmp as room for len(v) items. Being stable, it leaves
+// equal items in glibc's order whatever its own steps.
+func mergeSort(v, tmp []sortItem, cmp func(a, b *sortItem) int) {
+	n := len(v)
+	if n <= 1 {
+		return
+	}
+	h := n / 2
+	mergeSort(v[:h], tmp[:h], cmp)
+	mergeSort(v[h:], tmp[h:], cmp)
+	if cmp(&v[h-1], &v[h]) <= 0 {
+		return // already in order
+	}
+	i, j, k := 0, h, 0
+	for i < h && j < n {
+		if cmp(&v[i], &v[j]) <= 0 {
+			tmp[k] = v[i]
+			i++
+		} else {
+			tmp[k] = v[j]
+			j++
+		}
+		k++
+	}
+	k += copy(tmp[k:], v[i:h])
+	copy(v, tmp[:k])
 }
 
 // pqsort sorts v partially, as Redis's pqsort (Bentley and McIlroy's

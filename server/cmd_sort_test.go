@@ -287,3 +287,26 @@ func TestSortStoreExpiredDest(t *testing.T) {
 		}
 	}
 }
+
+// TestSortMergeStable: mergeSort is stable, equal items staying in the
+// order they came in, as in glibc's qsort.
+func TestSortMergeStable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cmp := func(a, b *sortItem) int { return bytes.Compare(a.cmp, b.cmp) }
+	for range 500 {
+		n := rng.IntN(300)
+		items := make([]sortItem, n)
+		for i := range items {
+			items[i] = sortItem{elem: []byte(strconv.Itoa(i)), cmp: []byte{byte(rng.IntN(n/4 + 1))}}
+		}
+		got := slices.Clone(items)
+		mergeSort(got, make([]sortItem, n), cmp)
+		want := slices.Clone(items)
+		slices.SortStableFunc(want, func(a, b sortItem) int { return cmp(&a, &b) })
+		for i := range got {
+			if !bytes.Equal(got[i].elem, want[i].elem) {
+				t.Fatalf("n %d: position %d holds element %s, want %s", n, i, got[i].elem, want[i].elem)
+			}
+		}
+	}
+}
