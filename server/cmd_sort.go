@@ -28,6 +28,14 @@ import (
 // them by the elements' bytes), and only for the elements of a list or
 // of an intset does Redis's order of input match remoted's: a hash table
 // set or a sorted set enters Redis's sort in its dict's order.
+//
+// Two things of Redis's are not reproduced. Its ALPHA order is strcoll's
+// in the locale of its environment (it calls setlocale(LC_COLLATE, ""));
+// remoted's is that of the C and C.UTF-8 locales, byte order. And its
+// SORT reads errno after strtod without clearing it first, so once a
+// weight has set ERANGE, numeric sorts that parse a non-integer fail
+// until some other call in Redis's thread changes errno; remoted judges
+// each weight alone.
 
 // commandsSort handles SORT and SORT_RO.
 func (s *Server) commandsSort(r *registry) {
