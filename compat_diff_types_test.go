@@ -8,7 +8,7 @@ import (
 // typesScript sets one key of each type and runs every type's commands
 // against every other type's key: WRONGTYPE wherever Redis gives it, and
 // the commands that accept several types (TYPE, OBJECT ENCODING, SCAN's
-// TYPE filter, RENAME, COPY, the STORE commands writing over any type,
+// TYPE filter, RENAME, COPY, SORT, the STORE commands writing over any type,
 // and sets given to the sorted-set operations, whose members count with
 // score 1).
 var typesScript = typesLines()
@@ -31,6 +31,7 @@ var typeProbes = []string{
 	"SADD %s m", "SCARD %s", "SISMEMBER %s 1", "SINTERCARD 1 %s", "SMOVE %s t:dst 1", "SSCAN %s 0",
 	"ZADD %s 1 m", "ZCARD %s", "ZSCORE %s a", "ZRANGE %s 0 -1 WITHSCORES", "ZRANK %s a", "BZPOPMIN %s 0.01",
 	"ZUNION 1 %s WITHSCORES", "ZINTER 2 %s t:zset WITHSCORES", "ZDIFF 2 t:zset %s WITHSCORES", "ZINTERCARD 1 %s",
+	"SORT %s ALPHA", "SORT_RO %s ALPHA DESC LIMIT 0 2", "SORT t:list ALPHA STORE %s",
 	"TYPE %s", "OBJECT ENCODING %s", "EXISTS %s",
 }
 

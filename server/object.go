@@ -210,3 +210,15 @@ func (db *keyspace) objChanged(e *entry, n int) bool {
 	db.touchEntry(e)
 	return true
 }
+
+// objResized accounts for a new size of the object under the live entry
+// e after a change that leaves its contents as they were (a conversion
+// to another representation): unlike objChanged it counts no write and
+// does not mark the key changed for WATCH.
+func (db *keyspace) objResized(e *entry) {
+	ref := &db.objs[objNum(e)]
+	mem := ref.o.memSize()
+	db.valMem += mem - ref.mem
+	ref.mem = mem
+	db.updateUsed()
+}

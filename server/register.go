@@ -72,6 +72,7 @@ func (s *Server) registerHandlers(r *registry) {
 	s.commandsHash(r)
 	s.commandsSet(r)
 	s.commandsZset(r)
+	s.commandsSort(r)
 }
 
 // bindAll binds the handlers of r to the commands of table and makes

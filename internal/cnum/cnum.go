@@ -1,14 +1,16 @@
 // Package cnum reads numbers as the C library does where Redis relies on
 // it and Go's strconv differs: strtod's longest numeric prefix,
 // hexadecimal floats, inf and nan, and its range errors. The sorted sets'
-// scores (server) and the scores of a DUMP payload (internal/rdb) both
-// read through it.
+// scores and SORT's weights (server) and the scores of a DUMP payload
+// (internal/rdb) read through it.
 package cnum
 
 import (
 	"bytes"
 	"math"
+	"math/big"
 	"strconv"
+	"strings"
 )
 
 // IsSpace is C's isspace in the C locale.
@@ -108,4 +110,33 @@ func Strtod(b []byte) (f float64, n int, erange bool) {
 		return 0, 0, false // not expected: the prefix is well formed
 	}
 	return f, end, math.IsInf(f, 0) || f == 0 && (nz1 || nz2)
+}
+
+// Underflows reports whether glibc's strtod sets ERANGE for num, a
+// number it reads whole as f, beyond the zero Strtod reports: when f is
+// not exactly num and num, rounded to a double's 53 bits with no bound
+// on the exponent, is below the normal range (IEEE 754's underflow with
+// tininess detected after rounding). So 0x1.fffffffffffffp-1023 (and
+// 1e-310) underflow though the first rounds up to the normal 0x1p-1022,
+// and 0x1p-1074, exact, does not. Redis's SORT checks errno alone, where
+// its other commands check for an infinite or zero result.
+func Underflows(num []byte, f float64) bool {
+	if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > 0x1p-1022 {
+		return false
+	}
+	text := string(bytes.TrimLeft(num, " \t\n\v\f\r"))
+	digits := strings.TrimLeft(text, "+-")
+	if len(digits) > 1 && digits[0] == '0' && digits[1]|0x20 == 'x' && !strings.ContainsAny(digits, "pP") {
+		text += "p0" // strtod's hexadecimal exponent is optional
+	}
+	r, ok := new(big.Rat).SetString(text)
+	if !ok {
+		return true // not expected: strtod read it whole
+	}
+	r.Abs(r)
+	if r.Cmp(new(big.Rat).SetFloat64(math.Abs(f))) == 0 {
+		return false
+	}
+	rounded := new(big.Float).SetPrec(53).SetMode(big.ToNearestEven).SetRat(r)
+	return rounded.Cmp(big.NewFloat(0x1p-1022)) < 0
 }

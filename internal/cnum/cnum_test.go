@@ -45,6 +45,32 @@ func TestStrtod(t *testing.T) {
 	}
 }
 
+// TestUnderflows: glibc's ERANGE below the normal range, each case
+// checked against redis-server 7.0.15's SORT, which reports it.
+func TestUnderflows(t *testing.T) {
+	for in, want := range map[string]bool{
+		"1e-310":                   true,
+		"4.9406564584124654e-324":  true,
+		"2.2250738585072011e-308":  true,
+		"2.2250738585072012e-308":  true,
+		"2.2250738585072014e-308":  false, // the smallest normal double
+		"0x1p-1074":                false, // exact
+		"0x1.8p-1070":              false,
+		" -0x1p-1074":              false,
+		"0x1.fffffffffffffp-1023":  true, // tiny before it rounds up
+		"0x0.fffffffffffff8p-1022": true,
+		"0x1.ffffffffffffffp-1023": false, // rounds up at 53 bits
+		"0x0.fffffffffffffcp-1022": false,
+		"1e-300":                   false,
+		"1e-400":                   false, // zero: Strtod's own erange
+	} {
+		f, n, _ := Strtod([]byte(in))
+		if got := Underflows([]byte(in[:n]), f); got != want {
+			t.Errorf("Underflows(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
 // TestStrtodPrefix: the prefix read, and what is not a number.
 func TestStrtodPrefix(t *testing.T) {
 	for s, want := range map[string]float64{
