@@ -121,14 +121,10 @@ func (s *Server) cmdPop(front bool) handlerFunc {
 			c.w.Error(resp.MsgWrongArgs(lowerASCII(args[0])))
 			return
 		}
-		count := int64(-1)
-		if len(args) == 3 {
-			n, ok := resp.ParseInt(args[2])
-			if !ok || n < 0 {
-				c.w.Error(resp.MsgPositive)
-				return
-			}
-			count = n
+		count, errText := popCount(args)
+		if errText != "" {
+			c.w.Error(errText)
+			return
 		}
 		l, e, ok := s.getList(c, args[1])
 		switch {
@@ -164,19 +160,11 @@ func listLen(l *list) int {
 // from the tail when negative, into the first position and the number
 // of elements of a list of n elements; count is 0 for an empty range.
 func listRange(start, stop int64, n int) (first, count int) {
-	ln := int64(n)
-	if start < 0 {
-		start += ln
-	}
-	if stop < 0 {
-		stop += ln
-	}
-	start = max(start, 0)
-	if start > stop || start >= ln {
+	lo, hi := rankSpan(n, start, stop, false)
+	if lo > hi {
 		return 0, 0
 	}
-	stop = min(stop, ln-1)
-	return int(start), int(stop - start + 1)
+	return lo, hi - lo + 1
 }
 
 // intArgs parses args as integers, answering the first that is not one

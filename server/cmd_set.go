@@ -148,14 +148,10 @@ func (s *Server) cmdSpop(c *client, args [][]byte) {
 		c.w.Error(resp.MsgSyntax)
 		return
 	}
-	count := int64(-1)
-	if len(args) == 3 {
-		n, ok := resp.ParseInt(args[2])
-		if !ok || n < 0 {
-			c.w.Error(resp.MsgPositive)
-			return
-		}
-		count = n
+	count, errText := popCount(args)
+	if errText != "" {
+		c.w.Error(errText)
+		return
 	}
 	set, e, ok := s.lookupSet(c, args[1])
 	switch {

@@ -673,13 +673,10 @@ func (s *Server) zpopCmd(high bool) handlerFunc {
 			c.w.Error(resp.MsgSyntax)
 			return
 		}
-		count := int64(-1)
-		if len(args) == 3 {
-			var ok bool
-			if count, ok = resp.ParseInt(args[2]); !ok || count < 0 {
-				c.w.Error(resp.MsgPositive)
-				return
-			}
+		count, errText := popCount(args)
+		if errText != "" {
+			c.w.Error(errText)
+			return
 		}
 		z, e, ok := s.zsetRead(c, args[1]) // the type is checked first, count 0 or not
 		if !ok {

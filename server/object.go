@@ -69,6 +69,20 @@ type object interface {
 	clone() object
 }
 
+// popCount parses the optional count of LPOP, RPOP, SPOP, ZPOPMIN and
+// ZPOPMAX (args[2]): -1 when there is none, or Redis's error for one that
+// is negative or not an integer. A caller checks the arity first.
+func popCount(args [][]byte) (int64, string) {
+	if len(args) < 3 {
+		return -1, ""
+	}
+	n, ok := resp.ParseInt(args[2])
+	if !ok || n < 0 {
+		return 0, resp.MsgPositive
+	}
+	return n, ""
+}
+
 // objRef is an object and the bytes last accounted for it.
 type objRef struct {
 	o   object
