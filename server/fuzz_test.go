@@ -25,6 +25,13 @@ func FuzzConnection(f *testing.F) {
 		"CLIENT KILL SKIPME no\r\nPING\r\n",
 		"MONITOR\r\nPING\r\n",
 		"SET n 9223372036854775807\r\nINCR n\r\nINCRBYFLOAT n 1e308\r\nSETRANGE n 100 x\r\n",
+		// The data types, their conversions and their blocking forms.
+		"HSET h f 1 g 2\r\nHINCRBYFLOAT h f 1e308\r\nHGETALL h\r\nHSCAN h 0 MATCH * COUNT 1\r\nHRANDFIELD h -5 WITHVALUES\r\n",
+		"RPUSH l a b c\r\nLINSERT l BEFORE b x\r\nLPOS l b RANK -1\r\nLMOVE l l LEFT RIGHT\r\nBLPOP l 0.01\r\nLMPOP 2 l m COUNT 2\r\n",
+		"SADD s 1 2 3\r\nSADD s a\r\nSINTERCARD 2 s s LIMIT 1\r\nSPOP s 2\r\nSRANDMEMBER s -3\r\nSSCAN s 0\r\n",
+		"ZADD z 1 a 2 b\r\nZADD z GT CH INCR 5 a\r\nZRANGE z (1 +inf BYSCORE REV LIMIT 0 1 WITHSCORES\r\nZUNIONSTORE d 2 z s WEIGHTS 2 nan\r\nBZPOPMIN z 0.01\r\n",
+		"SORT l BY nosort GET # GET h->f ALPHA LIMIT 0 2 STORE d\r\nDUMP z\r\nOBJECT ENCODING z\r\nRESTORE r 0 \"\\x00\\x01x\\n\\x00\" REPLACE\r\n",
+		"MULTI\r\nBLPOP nokey 0\r\nLPUSH nokey v\r\nEXEC\r\nCLIENT UNBLOCK 1 ERROR\r\n",
 	} {
 		f.Add([]byte(seed))
 	}
