@@ -580,7 +580,8 @@ func TestDifferentialSet(t *testing.T) { diffScriptTest(t, setScript) }
 // memBeside starts a redis-server and a remoted, runs load on each in
 // turn, and logs their RSS and used_memory before and after, per item
 // (n of them) and as a ratio: TestKeyspaceMemory's measure, for any
-// load (that test could use it too).
+// load (that test could use it too). Then it flushes both and logs the
+// RSS each is back to (after at most 3 s): memory given back.
 func memBeside(t *testing.T, what string, n int, load func(*testing.T, *testServer)) {
 	ref := startRedis(t)
 	sut := startRemoted(t)
@@ -596,4 +597,14 @@ func memBeside(t *testing.T, what string, n int, load func(*testing.T, *testServ
 			float64(rss[i]-before)/float64(n), took.Round(time.Millisecond))
 	}
 	t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
+	for _, srv := range []*testServer{ref, sut} {
+		mustDo(t, dialRESP(t, "unix", srv.UnixPath), "FLUSHALL")
+		pid := srv.proc.cmd.Process.Pid
+		start, low := time.Now(), rssOf(t, pid)
+		for time.Since(start) < 3*time.Second {
+			time.Sleep(100 * time.Millisecond) // a measure's sampling, not synchronisation
+			low = min(low, rssOf(t, pid))
+		}
+		t.Logf("%-12s after FLUSHALL: RSS %d MiB", srv.Name, low>>20)
+	}
 }

@@ -60,6 +60,11 @@ type keyspace struct {
 	ready        []string
 	readyPending atomic.Bool
 
+	// Giving memory back (see reclaim.go): the accounted bytes at their
+	// peak since the last reclaim, and the reclaimer's wake-up.
+	peakMem int64
+	shrunk  chan struct{}
+
 	// armed gets a token when the first key with an expiry appears, for
 	// the sweep, which waits on it while no key has one (see sweep).
 	armed chan struct{}
@@ -79,7 +84,7 @@ type entry struct {
 const entryChunk = 1024
 
 func newDB() *keyspace {
-	db := &keyspace{index: newKeyIndex(), armed: make(chan struct{}, 1)}
+	db := &keyspace{index: newKeyIndex(), armed: make(chan struct{}, 1), shrunk: make(chan struct{}, 1)}
 	db.evict.init()
 	db.enc.init()
 	db.updateUsed()

@@ -159,7 +159,9 @@ func (db *keyspace) idleMs(e *entry) uint64 {
 // the next keys added, and given back when the keyspace empties.
 func (db *keyspace) updateUsed() {
 	entries := int64(db.live) * int64(unsafe.Sizeof(entry{}))
-	db.usedMem.Store(db.valMem + entries + db.index.bytes() + int64(cap(db.ttlIdx))*4)
+	used := db.valMem + entries + db.index.bytes() + int64(cap(db.ttlIdx))*4
+	db.usedMem.Store(used)
+	db.noteSize(used)
 }
 
 // overLimit reports whether the accounted bytes exceed maxmemory.

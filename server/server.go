@@ -217,7 +217,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.listeners[ln] = struct{}{}
 	s.ev.start(s)
 	s.mu.Unlock()
-	s.sweepMu.Do(func() { go s.sweep() })
+	s.sweepMu.Do(func() {
+		go s.sweep()
+		go s.reclaim()
+	})
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, ln)
