@@ -108,10 +108,13 @@ func boolToInt(b bool) int {
 }
 
 // verifyArgCount is json_verify_arg_count.
+// and leaves n slots, as the option functions read their n arguments by
+// index while pushing their results.
 func verifyArgCount(L *lua.LState, n int, fname string) {
 	if L.GetTop() > n {
 		argError(L, n+1, fname, "found too many arguments")
 	}
+	L.SetTop(n)
 }
 
 // enumOption is json_enum_option: a setting given as a boolean or as one of
@@ -190,7 +193,7 @@ func (c *cjsonConfig) encode(L *lua.LState) int {
 
 // fail raises json_encode_exception's error about value v.
 func (e *cjsonEncoder) fail(v lua.LValue, reason string) {
-	e.L.RaiseError("Cannot serialise %s: %s", typeName(v), reason)
+	luaError(e.L, "Cannot serialise %s: %s", typeName(v), reason)
 }
 
 func (e *cjsonEncoder) value(v lua.LValue, depth int) {
@@ -208,7 +211,7 @@ func (e *cjsonEncoder) value(v lua.LValue, depth int) {
 	case *lua.LTable:
 		depth++
 		if depth > e.cfg.encodeMaxDepth {
-			e.L.RaiseError("Cannot serialise, excessive nesting (%d)", depth)
+			luaError(e.L, "Cannot serialise, excessive nesting (%d)", depth)
 		}
 		if n := e.arrayLength(x); n > 0 {
 			e.array(x, n, depth)
@@ -261,25 +264,27 @@ func (e *cjsonEncoder) number(n lua.LNumber) {
 // integer from 1, -1 when the table is to be an object; an excessively
 // sparse array is an error unless sparse arrays are converted.
 func (e *cjsonEncoder) arrayLength(t *lua.LTable) int {
-	max, items := 0.0, 0
+	// max is a C int: a key past its range makes it INT_MIN, as x86-64's
+	// conversion does.
+	var max, items int32
 	for k, _ := t.Next(lua.LNil); k != lua.LNil; k, _ = t.Next(k) {
 		n, ok := k.(lua.LNumber)
 		if !ok || n == 0 || math.Floor(float64(n)) != float64(n) || n < 1 {
 			return -1
 		}
-		if float64(n) > max {
-			max = float64(n)
+		if float64(n) > float64(max) {
+			max = toInt32(float64(n))
 		}
 		items++
 	}
-	r := e.cfg.sparseRatio
-	if r > 0 && max > float64(items*r) && max > float64(e.cfg.sparseSafe) {
+	r := int32(e.cfg.sparseRatio)
+	if r > 0 && max > items*r && max > int32(e.cfg.sparseSafe) {
 		if !e.cfg.sparseConvert {
 			e.fail(t, "excessively sparse array")
 		}
 		return -1
 	}
-	return int(int32(toInt64(max)))
+	return int(max)
 }
 
 func (e *cjsonEncoder) array(t *lua.LTable, n, depth int) {
@@ -389,7 +394,7 @@ func (c *cjsonConfig) decode(L *lua.LState) int {
 	}
 	d := &cjsonDecoder{L: L, cfg: c, data: checkString(L, 1, "decode")}
 	if len(d.data) >= 2 && (d.data[0] == 0 || d.data[1] == 0) {
-		L.RaiseError("JSON parser does not support UTF-16 or UTF-32")
+		luaError(L, "JSON parser does not support UTF-16 or UTF-32")
 	}
 	var t token
 	d.next(&t)
@@ -415,7 +420,7 @@ func (d *cjsonDecoder) fail(expected string, t *token) {
 	if t.typ == tError {
 		found = t.str
 	}
-	d.L.RaiseError("Expected %s but found %s at character %d", expected, found, t.index+1)
+	luaError(d.L, "Expected %s but found %s at character %d", expected, found, t.index+1)
 }
 
 func (d *cjsonDecoder) tokenError(t *token, msg string) {
@@ -595,7 +600,7 @@ func (d *cjsonDecoder) unicodeEscape(b []byte) ([]byte, bool) {
 func (d *cjsonDecoder) descend() {
 	d.depth++
 	if d.depth > d.cfg.decodeMaxDepth {
-		d.L.RaiseError("Found too many nested data structures (%d) at character %d", d.depth, d.ptr)
+		luaError(d.L, "Found too many nested data structures (%d) at character %d", d.depth, d.ptr)
 	}
 }
 

@@ -195,10 +195,10 @@ func cmsgpackUnpack(L *lua.LState, limit, offset int32, fname string) int {
 	s := checkString(L, 1, fname)
 	decodeAll := limit == 0 && offset == 0
 	if offset < 0 || limit < 0 {
-		L.RaiseError("Invalid request to unpack with offset of %d and limit of %d.", offset, int32(len(s)))
+		luaError(L, "Invalid request to unpack with offset of %d and limit of %d.", offset, int32(len(s)))
 	}
 	if int64(offset) > int64(len(s)) {
-		L.RaiseError("Start offset %d greater than input length %d.", offset, int32(len(s)))
+		luaError(L, "Start offset %d greater than input length %d.", offset, int32(len(s)))
 	}
 	if decodeAll {
 		limit = math.MaxInt32
@@ -209,9 +209,9 @@ func cmsgpackUnpack(L *lua.LState, limit, offset int32, fname string) int {
 		v := c.decode()
 		switch c.err {
 		case mpEOF:
-			L.RaiseError("Missing bytes in input.")
+			luaError(L, "Missing bytes in input.")
 		case mpBadFormat:
-			L.RaiseError("Bad data format in input.")
+			luaError(L, "Bad data format in input.")
 		}
 		vals = append(vals, v)
 		c.top++
@@ -244,7 +244,7 @@ func (c *mpCursor) need(n int) bool {
 // checkStack is luaL_checkstack(L, 1, msg) against LUAI_MAXCSTACK.
 func (c *mpCursor) checkStack(msg string) {
 	if c.top+1 > maxCStack {
-		c.L.RaiseError("stack overflow (%s)", msg)
+		luaError(c.L, "stack overflow (%s)", msg)
 	}
 }
 
@@ -272,7 +272,8 @@ func (c *mpCursor) decode() lua.LValue {
 		if !ok {
 			return lua.LNil
 		}
-		return lua.LNumber(float64(v))
+		// Pushed as a lua_Integer: uint 64 above 2^63 comes out negative.
+		return lua.LNumber(float64(int64(v)))
 	case 0xd0, 0xd1, 0xd2, 0xd3:
 		n := 1 << (t - 0xd0)
 		v, ok := readUint(n)
@@ -390,10 +391,10 @@ func (c *mpCursor) hash(n uint64) lua.LValue {
 		}
 		switch x := k.(type) {
 		case *lua.LNilType:
-			c.L.RaiseError("table index is nil")
+			rawError(c.L, "table index is nil")
 		case lua.LNumber:
 			if x != x {
-				c.L.RaiseError("table index is NaN")
+				rawError(c.L, "table index is NaN")
 			}
 		}
 		t.RawSet(k, v)

@@ -74,9 +74,42 @@ func argTypeName(L *lua.LState, n int) string {
 	return typeName(L.Get(n))
 }
 
-// argError raises Lua 5.1's luaL_argerror for argument n of function fname.
+// luaError raises an error as Lua 5.1's luaL_error does: its message is
+// prefixed with the position of the caller of the running Go function when
+// that caller is Lua code, as "user_script:1: ", and with nothing when it is
+// a Go function such as pcall.
+func luaError(L *lua.LState, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if dbg, ok := L.GetStack(1); ok {
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.What != "G" && dbg.CurrentLine > 0 {
+			src := strings.TrimLeft(dbg.Source, "@=")
+			msg = fmt.Sprintf("%s:%d: %s", src, dbg.CurrentLine, msg)
+		}
+	}
+	rawError(L, msg)
+}
+
+// rawError raises msg as it is, as Lua 5.1's runtime errors in a C
+// function are.
+func rawError(L *lua.LState, msg string) {
+	L.Error(lua.LString(msg), 0)
+}
+
+// argError raises Lua 5.1's luaL_argerror for argument n of the running
+// function, named as its caller calls it ("?" when a Go function such as
+// pcall calls it; fname when gopher-lua cannot tell).
 func argError(L *lua.LState, n int, fname, msg string) {
-	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
+	if dbg, ok := L.GetStack(0); ok {
+		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil {
+			switch {
+			case dbg.Name == "(anonymous)":
+				fname = "?"
+			case dbg.Name != "" && !strings.HasPrefix(dbg.Name, "<"):
+				fname = dbg.Name
+			}
+		}
+	}
+	luaError(L, "bad argument #%d to '%s' (%s)", n, fname, msg)
 }
 
 // typeError raises Lua 5.1's luaL_typerror.
@@ -161,12 +194,20 @@ func toInt64(f float64) int64 {
 	return int64(f)
 }
 
+// toInt32 converts f as x86-64's 32-bit cvttsd2si does.
+func toInt32(f float64) int32 {
+	if f != f || f >= 2147483648.0 || f < -2147483648.0 {
+		return math.MinInt32
+	}
+	return int32(f)
+}
+
 // toUint64 converts f as gcc's x86-64 code for a double to unsigned long
-// conversion does: below 2^63 as a signed conversion, else as the signed
-// conversion of f-2^63 with the top bit flipped.
+// conversion does: below 2^63 (or NaN) as a signed conversion, else as the
+// signed conversion of f-2^63 with the top bit flipped.
 func toUint64(f float64) uint64 {
 	const two63 = 9223372036854775808.0
-	if f < two63 {
+	if f < two63 || f != f {
 		return uint64(toInt64(f))
 	}
 	return uint64(toInt64(f-two63)) ^ (1 << 63)

@@ -72,7 +72,7 @@ func (f *structFormat) getnum(df int) int {
 	for f.more() && isDigit(f.fmt[f.pos]) {
 		d := int(f.fmt[f.pos] - '0')
 		if a > math.MaxInt32/10 || a*10 > math.MaxInt32-d {
-			f.L.RaiseError("integral size overflow")
+			luaError(f.L, "integral size overflow")
 		}
 		a = a*10 + d
 		f.pos++
@@ -96,7 +96,7 @@ func (f *structFormat) optsize(opt byte) int {
 	case 'i', 'I':
 		sz := f.getnum(4)
 		if sz > structMaxIntSize {
-			f.L.RaiseError("integral size %d is larger than limit of %d", sz, structMaxIntSize)
+			luaError(f.L, "integral size %d is larger than limit of %d", sz, structMaxIntSize)
 		}
 		return sz
 	}
@@ -125,7 +125,7 @@ func (f *structFormat) control(opt byte, h *structHeader) {
 	case '!':
 		a := f.getnum(structMaxAlign)
 		if a&(a-1) != 0 {
-			f.L.RaiseError("alignment %d is not a power of 2", a)
+			luaError(f.L, "alignment %d is not a power of 2", a)
 		}
 		h.align = a
 	default:
@@ -193,6 +193,9 @@ func structPack(L *lua.LState) int {
 	f := newFormat(L, 1, "pack")
 	h := structHeader{endian: structLittle, align: 1}
 	arg := 2
+	// As the C code, mark the end of the arguments with a nil: a missing
+	// argument is then "nil", not "no value", in errors.
+	L.Push(lua.LNil)
 	var b []byte
 	total := 0
 	for f.more() {
@@ -248,7 +251,11 @@ func structUnpack(L *lua.LState) int {
 	f := newFormat(L, 1, "unpack")
 	data := checkString(L, 2, "unpack")
 	ld := uint64(len(data))
-	pos := uint64(optInteger(L, 3, "unpack", 1)) - 1
+	pos := uint64(optInteger(L, 3, "unpack", 1))
+	if pos == 0 {
+		argError(L, 3, "unpack", "offset must be 1 or greater")
+	}
+	pos--
 	h := structHeader{endian: structLittle, align: 1}
 	var res []lua.LValue
 	tooShort := func(size uint64) {
@@ -262,7 +269,7 @@ func structUnpack(L *lua.LState) int {
 		pos += uint64(toalign(int(pos), &h, opt, int(size)))
 		tooShort(size)
 		if 3+len(res)+2 > maxCStack {
-			L.RaiseError("stack overflow (too many results)")
+			luaError(L, "stack overflow (too many results)")
 		}
 		switch {
 		case isIntOpt(opt):
@@ -288,7 +295,7 @@ func structUnpack(L *lua.LState) int {
 					n, ok = toNumber(res[len(res)-1])
 				}
 				if !ok {
-					L.RaiseError("format 'c0' needs a previous size")
+					luaError(L, "format 'c0' needs a previous size")
 				}
 				size = toUint64(n)
 				res = res[:len(res)-1]
@@ -298,7 +305,7 @@ func structUnpack(L *lua.LState) int {
 		case opt == 's':
 			e := strings.IndexByte(data[pos:], 0)
 			if e < 0 {
-				L.RaiseError("unfinished string in data")
+				luaError(L, "unfinished string in data")
 			}
 			size = uint64(e) + 1
 			res = append(res, lua.LString(data[pos:pos+uint64(e)]))
@@ -323,9 +330,9 @@ func structSize(L *lua.LState) int {
 		size := f.optsize(opt)
 		pos += toalign(pos, &h, opt, size)
 		if opt == 's' {
-			argError(L, 1, "size", "options 's' has no fixed size")
+			argError(L, 1, "size", "option 's' has no fixed size")
 		} else if opt == 'c' && size == 0 {
-			argError(L, 1, "size", "options 'c0' has no fixed size")
+			argError(L, 1, "size", "option 'c0' has no fixed size")
 		}
 		if !isAlnum(opt) {
 			f.control(opt, &h)
