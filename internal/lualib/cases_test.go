@@ -97,6 +97,8 @@ var cases = []struct{ name, code string }{
 	{"cjson/decode/table", `return cjson.decode({})`},
 	{"cjson/decode/dupkey", `return cjson.decode('{"a":1,"a":2}')`},
 	{"cjson/decode/whitespace", `return cjson.decode(' \t\r\n[ 1 ,\n2 ] \n')`},
+	{"cjson/decode/hexfloat", `return cjson.decode('[0x.8, 0x1.8p1, 0x1p, 0x10p-2, -0X1P+3]')`},
+	{"cjson/decode/bigexp", `return cjson.decode('[1e99999999999999999, 1e-99999999999999999, 0e500]')`},
 	{"cjson/decode/formfeed", `return cjson.decode('\f1')`},
 	// cjson round trips
 	{"cjson/roundtrip", `local x = {1, 'two', {three = 3, four = {4.5, -0.25}}, true, false, {}} return cjson.decode(cjson.encode(x))`},
@@ -182,6 +184,8 @@ var cases = []struct{ name, code string }{
 	{"struct/pack/short", `return struct.pack('c5', 'ab')`},
 	{"struct/pack/align", `return struct.pack('!4bi', 1, 2), struct.pack('!bd', 1, 2), struct.pack('!2bibh', 1, 2, 3, 4), struct.pack('!8bxi3', 1, 2)`},
 	{"struct/pack/badalign", `return struct.pack('!3b', 1)`},
+	{"struct/pack/align0", `return struct.pack('!0b', 1)`},
+	{"struct/pack/alignbig", `return struct.pack('!16bd!b', 1, 2), struct.pack('!1bd', 1, 2)`},
 	{"struct/pack/badopt", `return struct.pack('y')`},
 	{"struct/pack/space", `return struct.pack(' b b', 1, 2)`},
 	{"struct/pack/toobig", `return struct.pack('i33', 1)`},

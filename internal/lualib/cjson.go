@@ -643,15 +643,9 @@ func (d *cjsonDecoder) object() lua.LValue {
 		}
 		d.next(&t)
 		tbl.RawSetString(key, d.value(&t))
-		d.next(&t)
-		if t.typ == tObjEnd {
-			d.depth--
+		if d.endOrComma(&t, tObjEnd, "comma or object end") {
 			return tbl
 		}
-		if t.typ != tComma {
-			d.fail("comma or object end", &t)
-		}
-		d.next(&t)
 	}
 }
 
@@ -666,14 +660,23 @@ func (d *cjsonDecoder) array() lua.LValue {
 	}
 	for i := 1; ; i++ {
 		tbl.RawSetInt(i, d.value(&t))
-		d.next(&t)
-		if t.typ == tArrEnd {
-			d.depth--
+		if d.endOrComma(&t, tArrEnd, "comma or array end") {
 			return tbl
 		}
-		if t.typ != tComma {
-			d.fail("comma or array end", &t)
-		}
-		d.next(&t)
 	}
+}
+
+// endOrComma reads what follows an item of an object or array: its end,
+// for which it gives true, or a comma and the token after it.
+func (d *cjsonDecoder) endOrComma(t *token, end jsonToken, expected string) bool {
+	d.next(t)
+	if t.typ == end {
+		d.depth--
+		return true
+	}
+	if t.typ != tComma {
+		d.fail(expected, t)
+	}
+	d.next(t)
+	return false
 }

@@ -271,73 +271,64 @@ func strtod(s string) (float64, int) {
 		return sign(0), i + 1
 	}
 	start := i
-	digits := 0
-	for i < len(s) && isDigit(s[i]) {
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isDigit(s[i]) {
-			i++
-			digits++
-		}
-	}
+	i, digits := significand(s, i, isDigit)
 	if digits == 0 {
 		return 0, 0
 	}
-	if i < len(s) && (s[i]|0x20) == 'e' {
+	i = exponent(s, i, 'e')
+	f, _ := strconv.ParseFloat(s[start:i], 64)
+	return sign(f), i
+}
+
+// significand reads digits (of the kind isDigit tells), a point and
+// digits from s[i:]; it gives where they end and how many digits there
+// are. Without digits, a point is not read.
+func significand(s string, i int, isDigit func(byte) bool) (end, digits int) {
+	j := skip(s, i, isDigit)
+	digits = j - i
+	if j < len(s) && s[j] == '.' {
+		k := skip(s, j+1, isDigit)
+		if digits += k - j - 1; digits > 0 {
+			j = k
+		}
+	}
+	return j, digits
+}
+
+// exponent reads from s[i:] an exponent marked by marker (any case), a sign
+// and decimal digits, if one is there; it gives where it ends.
+func exponent(s string, i int, marker byte) int {
+	if i < len(s) && (s[i]|0x20) == marker {
 		j := i + 1
 		if j < len(s) && (s[j] == '+' || s[j] == '-') {
 			j++
 		}
-		if j < len(s) && isDigit(s[j]) {
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			i = j
+		if k := skip(s, j, isDigit); k > j {
+			return k
 		}
 	}
-	f, _ := strconv.ParseFloat(s[start:i], 64)
-	return sign(f), i
+	return i
+}
+
+// skip gives the end of the run of bytes that pred accepts from s[i].
+func skip(s string, i int, pred func(byte) bool) int {
+	for i < len(s) && pred(s[i]) {
+		i++
+	}
+	return i
 }
 
 // hexFloat reads a hexadecimal significand with an optional binary
 // exponent, after its "0x"; n is 0 when no hex digit is there.
 func hexFloat(s string) (float64, int) {
-	i := 0
-	digits := 0
-	for i < len(s) && isHex(s[i]) {
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		j := i + 1
-		for j < len(s) && isHex(s[j]) {
-			j++
-			digits++
-		}
-		if digits > 0 {
-			i = j
-		}
-	}
+	i, digits := significand(s, 0, isHex)
 	if digits == 0 {
 		return 0, 0
 	}
 	mant := s[:i]
 	exp := "p0"
-	if i < len(s) && (s[i]|0x20) == 'p' {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if j < len(s) && isDigit(s[j]) {
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			exp = s[i:j]
-			i = j
-		}
+	if j := exponent(s, i, 'p'); j > i {
+		exp, i = s[i:j], j
 	}
 	if strings.HasPrefix(mant, ".") {
 		mant = "0" + mant

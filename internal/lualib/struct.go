@@ -124,7 +124,7 @@ func (f *structFormat) control(opt byte, h *structHeader) {
 		h.endian = structLittle
 	case '!':
 		a := f.getnum(structMaxAlign)
-		if a&(a-1) != 0 {
+		if a <= 0 || a&(a-1) != 0 {
 			luaError(f.L, "alignment %d is not a power of 2", a)
 		}
 		h.align = a
