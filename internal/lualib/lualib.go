@@ -129,8 +129,11 @@ func toNumber(v lua.LValue) (float64, bool) {
 }
 
 // str2number is Lua 5.1's luaO_str2d: strtod over the whole string, but for
-// surrounding white space.
+// surrounding white space; as a C string, the string ends at its first NUL.
 func str2number(s string) (float64, bool) {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
 	i := 0
 	for i < len(s) && isSpace(s[i]) {
 		i++
@@ -143,7 +146,10 @@ func str2number(s string) (float64, bool) {
 	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
-	return f, i == len(s)
+	if i != len(s) {
+		return 0, false
+	}
+	return f, true
 }
 
 func isSpace(c byte) bool {
