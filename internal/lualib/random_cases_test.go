@@ -12,45 +12,32 @@ import (
 // compared with redis-server's results each time.
 func init() {
 	r := rand.New(rand.NewPCG(7, 2026))
-	for i := 0; i < 150; i++ {
-		cases = append(cases, struct{ name, code string }{
-			fmt.Sprintf("random/cjson/decode/%d", i),
-			fmt.Sprintf("return cjson.decode(%s)", luaQuote(randomJSON(r))),
-		})
+	add := func(n int, name string, code func() string) {
+		for i := 0; i < n; i++ {
+			cases = append(cases, struct{ name, code string }{fmt.Sprintf("random/%s/%d", name, i), code()})
+		}
 	}
-	for i := 0; i < 60; i++ {
-		cases = append(cases, struct{ name, code string }{
-			fmt.Sprintf("random/cjson/encode/%d", i),
-			fmt.Sprintf("return cjson.encode(%s)", randomLuaValue(r, 0)),
-		})
-	}
-	for i := 0; i < 150; i++ {
-		cases = append(cases, struct{ name, code string }{
-			fmt.Sprintf("random/cmsgpack/unpack/%d", i),
-			fmt.Sprintf("return cmsgpack.unpack(%s)", luaQuote(randomMsgpack(r))),
-		})
-	}
-	for i := 0; i < 60; i++ {
-		cases = append(cases, struct{ name, code string }{
-			fmt.Sprintf("random/cmsgpack/pack/%d", i),
-			fmt.Sprintf("return cmsgpack.pack(%s)", randomLuaValue(r, 0)),
-		})
-	}
-	for i := 0; i < 150; i++ {
+	add(150, "cjson/decode", func() string {
+		return fmt.Sprintf("return cjson.decode(%s)", luaQuote(randomJSON(r)))
+	})
+	add(60, "cjson/encode", func() string {
+		return fmt.Sprintf("return cjson.encode(%s)", randomLuaValue(r, 0))
+	})
+	add(150, "cmsgpack/unpack", func() string {
+		return fmt.Sprintf("return cmsgpack.unpack(%s)", luaQuote(randomMsgpack(r)))
+	})
+	add(60, "cmsgpack/pack", func() string {
+		return fmt.Sprintf("return cmsgpack.pack(%s)", randomLuaValue(r, 0))
+	})
+	add(150, "struct", func() string {
 		format, data := randomStruct(r)
-		cases = append(cases, struct{ name, code string }{
-			fmt.Sprintf("random/struct/%d", i),
-			fmt.Sprintf("return pcall(struct.unpack, %s, %s), pcall(struct.size, %[1]s), pcall(struct.pack, %[1]s%[3]s)",
-				luaQuote(format), luaQuote(data), randomNumbers(r)),
-		})
-	}
-	for i := 0; i < 60; i++ {
-		cases = append(cases, struct{ name, code string }{
-			fmt.Sprintf("random/bit/%d", i),
-			fmt.Sprintf("local a, b = %s, %s return bit.tobit(a), bit.bnot(a), bit.band(a, b), bit.bor(a, b), bit.bxor(a, b), bit.lshift(a, b), bit.rshift(a, b), bit.arshift(a, b), bit.rol(a, b), bit.ror(a, b), bit.bswap(a), bit.tohex(a, b)",
-				randomNumber(r), randomNumber(r)),
-		})
-	}
+		return fmt.Sprintf("return pcall(struct.unpack, %s, %s), pcall(struct.size, %[1]s), pcall(struct.pack, %[1]s%[3]s)",
+			luaQuote(format), luaQuote(data), randomNumbers(r))
+	})
+	add(60, "bit", func() string {
+		return fmt.Sprintf("local a, b = %s, %s return bit.tobit(a), bit.bnot(a), bit.band(a, b), bit.bor(a, b), bit.bxor(a, b), bit.lshift(a, b), bit.rshift(a, b), bit.arshift(a, b), bit.rol(a, b), bit.ror(a, b), bit.bswap(a), bit.tohex(a, b)",
+			randomNumber(r), randomNumber(r))
+	})
 }
 
 // luaQuote writes s as a Lua string literal.
