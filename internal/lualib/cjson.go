@@ -52,9 +52,7 @@ func newCJSON(L *lua.LState, null *lua.LUserData) *lua.LTable {
 		"encode_sparse_array": func(L *lua.LState) int {
 			name := "encode_sparse_array"
 			verifyArgCount(L, 3, name)
-			conv := boolToInt(cfg.sparseConvert)
-			enumOption(L, 1, &conv, nil, name)
-			cfg.sparseConvert = conv != 0
+			boolOption(L, 1, &cfg.sparseConvert, name)
 			integerOption(L, 2, &cfg.sparseRatio, 0, math.MaxInt32, name)
 			integerOption(L, 3, &cfg.sparseSafe, 0, math.MaxInt32, name)
 			return 3
@@ -73,10 +71,7 @@ func newCJSON(L *lua.LState, null *lua.LUserData) *lua.LTable {
 		},
 		"encode_keep_buffer": func(L *lua.LState) int {
 			verifyArgCount(L, 1, "encode_keep_buffer")
-			v := boolToInt(cfg.keepBuffer)
-			enumOption(L, 1, &v, nil, "encode_keep_buffer")
-			cfg.keepBuffer = v != 0
-			return 1
+			return boolOption(L, 1, &cfg.keepBuffer, "encode_keep_buffer")
 		},
 		"encode_invalid_numbers": func(L *lua.LState) int {
 			verifyArgCount(L, 1, "encode_invalid_numbers")
@@ -84,10 +79,7 @@ func newCJSON(L *lua.LState, null *lua.LUserData) *lua.LTable {
 		},
 		"decode_invalid_numbers": func(L *lua.LState) int {
 			verifyArgCount(L, 1, "decode_invalid_numbers")
-			v := boolToInt(cfg.decodeInvalid)
-			enumOption(L, 1, &v, nil, "decode_invalid_numbers")
-			cfg.decodeInvalid = v != 0
-			return 1
+			return boolOption(L, 1, &cfg.decodeInvalid, "decode_invalid_numbers")
 		},
 		"new": func(L *lua.LState) int {
 			L.Push(newCJSON(L, null))
@@ -146,6 +138,14 @@ func enumOption(L *lua.LState, n int, setting *int, options []string, fname stri
 	} else {
 		L.Push(lua.LString(options[*setting]))
 	}
+	return 1
+}
+
+// boolOption is enumOption for an on/off setting.
+func boolOption(L *lua.LState, n int, setting *bool, fname string) int {
+	v := boolToInt(*setting)
+	enumOption(L, n, &v, nil, fname)
+	*setting = v != 0
 	return 1
 }
 
@@ -623,13 +623,23 @@ func (d *cjsonDecoder) value(t *token) lua.LValue {
 	return nil
 }
 
-func (d *cjsonDecoder) object() lua.LValue {
+// open starts an object or array, whose '{' or '[' has been read: it
+// goes one level deeper, makes its table and reads the first token; empty
+// is true when that token is the end, and then the level is left.
+func (d *cjsonDecoder) open(end jsonToken) (tbl *lua.LTable, t token, empty bool) {
 	d.descend()
-	tbl := d.L.NewTable()
-	var t token
+	tbl = d.L.NewTable()
 	d.next(&t)
-	if t.typ == tObjEnd {
+	if t.typ == end {
 		d.depth--
+		return tbl, t, true
+	}
+	return tbl, t, false
+}
+
+func (d *cjsonDecoder) object() lua.LValue {
+	tbl, t, empty := d.open(tObjEnd)
+	if empty {
 		return tbl
 	}
 	for {
@@ -650,12 +660,8 @@ func (d *cjsonDecoder) object() lua.LValue {
 }
 
 func (d *cjsonDecoder) array() lua.LValue {
-	d.descend()
-	tbl := d.L.NewTable()
-	var t token
-	d.next(&t)
-	if t.typ == tArrEnd {
-		d.depth--
+	tbl, t, empty := d.open(tArrEnd)
+	if empty {
 		return tbl
 	}
 	for i := 1; ; i++ {
