@@ -97,12 +97,12 @@ func rawError(L *lua.LState, msg string) {
 
 // argError raises Lua 5.1's luaL_argerror for argument n of the running
 // function, named as its caller calls it ("?" when a Go function such as
-// pcall calls it; fname when gopher-lua cannot tell).
+// pcall, or Go itself, calls it; fname when gopher-lua cannot tell).
 func argError(L *lua.LState, n int, fname, msg string) {
 	if dbg, ok := L.GetStack(0); ok {
 		if _, err := L.GetInfo("n", dbg, lua.LNil); err == nil {
 			switch {
-			case dbg.Name == "(anonymous)":
+			case dbg.Name == "(anonymous)" || dbg.Name == "main chunk" || dbg.Name == "corountine":
 				fname = "?"
 			case dbg.Name != "" && !strings.HasPrefix(dbg.Name, "<"):
 				fname = dbg.Name
