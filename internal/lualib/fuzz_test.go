@@ -11,9 +11,8 @@ import (
 // and fails t if it ends in anything but results or a Lua error: a Go
 // panic caught by gopher-lua is an ApiErrorPanic.
 func callDecoder(t *testing.T, lib, fn string, args ...string) {
-	L := lua.NewState(lua.Options{RegistrySize: 1024 * 20, RegistryMaxSize: 1024 * 80})
+	L := newTestState()
 	defer L.Close()
-	Open(L)
 	f := L.GetField(L.GetGlobal(lib), fn)
 	L.Push(f)
 	for _, a := range args {

@@ -76,11 +76,18 @@ type golden struct {
 	Result string `json:"result"`
 }
 
+// newTestState makes a gopher-lua state with Open, whose registry (stack)
+// holds the 8000 values that a Lua 5.1 C function may push.
+func newTestState() *lua.LState {
+	L := lua.NewState(lua.Options{RegistrySize: 1024 * 20, RegistryMaxSize: 1024 * 80})
+	Open(L)
+	return L
+}
+
 // runLocal runs script in a fresh gopher-lua state with Open.
 func runLocal(script string) (string, error) {
-	L := lua.NewState(lua.Options{RegistrySize: 1024 * 20, RegistryMaxSize: 1024 * 80})
+	L := newTestState()
 	defer L.Close()
-	Open(L)
 	fn, err := L.Load(strings.NewReader(script), "user_script")
 	if err != nil {
 		return "", err

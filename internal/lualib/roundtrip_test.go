@@ -82,9 +82,8 @@ func randomValue(L *lua.LState, r *rand.Rand, depth int) lua.LValue {
 }
 
 func TestRoundTrips(t *testing.T) {
-	L := lua.NewState()
+	L := newTestState()
 	defer L.Close()
-	Open(L)
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 2000; i++ {
 		v := randomValue(L, r, 0)
@@ -105,9 +104,8 @@ func TestRoundTrips(t *testing.T) {
 }
 
 func TestStructRoundTrip(t *testing.T) {
-	L := lua.NewState()
+	L := newTestState()
 	defer L.Close()
-	Open(L)
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 2000; i++ {
 		var f strings.Builder
