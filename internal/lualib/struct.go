@@ -248,6 +248,7 @@ func structPack(L *lua.LState) int {
 }
 
 func structUnpack(L *lua.LState) int {
+	nargs := L.GetTop()
 	f := newFormat(L, 1, "unpack")
 	data := checkString(L, 2, "unpack")
 	ld := uint64(len(data))
@@ -268,7 +269,7 @@ func structUnpack(L *lua.LState) int {
 		size := uint64(f.optsize(opt))
 		pos += uint64(toalign(int(pos), &h, opt, int(size)))
 		tooShort(size)
-		if 3+len(res)+2 > maxCStack {
+		if nargs+len(res)+2 > maxCStack {
 			luaError(L, "stack overflow (too many results)")
 		}
 		switch {
