@@ -203,7 +203,7 @@ func cmsgpackUnpack(L *lua.LState, limit, offset int32, fname string) int {
 	if decodeAll {
 		limit = math.MaxInt32
 	}
-	c := &mpCursor{L: L, s: s, p: int(offset), top: 1}
+	c := &mpCursor{L: L, s: s, p: int(offset), top: L.GetTop()}
 	var vals []lua.LValue
 	for cnt := int32(0); c.p < len(s) && cnt < limit; cnt++ {
 		v := c.decode()
