@@ -57,11 +57,14 @@ func bitArg(L *lua.LState, n int, fname string) uint32 {
 	return b
 }
 
+// bitRet returns b as LuaBitOp does: as a signed 32-bit number.
 func bitRet(L *lua.LState, b uint32) int {
 	L.Push(lua.LNumber(int32(b)))
 	return 1
 }
 
+// bitToHex is bit.tohex(x [, n]): n hex digits of x (8 by default),
+// upper case for a negative n.
 func bitToHex(L *lua.LState) int {
 	b := bitArg(L, 1, "tohex")
 	n := int32(8)

@@ -35,6 +35,8 @@ type cjsonConfig struct {
 	decodeInvalid  bool
 }
 
+// newCJSON makes a cjson module table with its own settings; null is the
+// state's cjson.null, shared by the tables cjson.new makes.
 func newCJSON(L *lua.LState, null *lua.LUserData) *lua.LTable {
 	cfg := &cjsonConfig{
 		null:           null,
@@ -181,6 +183,7 @@ type cjsonEncoder struct {
 	buf strings.Builder
 }
 
+// encode is cjson.encode(value).
 func (c *cjsonConfig) encode(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		argError(L, 1, "encode", "expected 1 argument")
@@ -196,6 +199,7 @@ func (e *cjsonEncoder) fail(v lua.LValue, reason string) {
 	luaError(e.L, "Cannot serialise %s: %s", typeName(v), reason)
 }
 
+// value appends v at nesting depth (of the tables around it).
 func (e *cjsonEncoder) value(v lua.LValue, depth int) {
 	switch x := v.(type) {
 	case lua.LString:
@@ -229,6 +233,7 @@ func (e *cjsonEncoder) value(v lua.LValue, depth int) {
 	}
 }
 
+// str appends s as a JSON string, escaped as lua-cjson escapes.
 func (e *cjsonEncoder) str(s string) {
 	e.buf.WriteByte('"')
 	for i := 0; i < len(s); i++ {
@@ -241,6 +246,7 @@ func (e *cjsonEncoder) str(s string) {
 	e.buf.WriteByte('"')
 }
 
+// number appends n with the configured precision (%.14g by default).
 func (e *cjsonEncoder) number(n lua.LNumber) {
 	f := float64(n)
 	if math.IsInf(f, 0) || f != f {
@@ -287,6 +293,7 @@ func (e *cjsonEncoder) arrayLength(t *lua.LTable) int {
 	return int(max)
 }
 
+// array appends t[1..n] as a JSON array.
 func (e *cjsonEncoder) array(t *lua.LTable, n, depth int) {
 	e.buf.WriteByte('[')
 	for i := 1; i <= n; i++ {
@@ -298,6 +305,7 @@ func (e *cjsonEncoder) array(t *lua.LTable, n, depth int) {
 	e.buf.WriteByte(']')
 }
 
+// object appends t as a JSON object, its number keys made strings.
 func (e *cjsonEncoder) object(t *lua.LTable, depth int) {
 	e.buf.WriteByte('{')
 	comma := false
@@ -388,6 +396,7 @@ type cjsonDecoder struct {
 	depth int
 }
 
+// decode is cjson.decode(json).
 func (c *cjsonConfig) decode(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		argError(L, 1, "decode", "expected 1 argument")
@@ -415,6 +424,8 @@ func (d *cjsonDecoder) at(i int) byte {
 	return 0
 }
 
+// fail raises json_throw_parse_error: what was expected and the token
+// found, with its 1-based position.
 func (d *cjsonDecoder) fail(expected string, t *token) {
 	found := jsonTokenNames[t.typ]
 	if t.typ == tError {
@@ -423,10 +434,12 @@ func (d *cjsonDecoder) fail(expected string, t *token) {
 	luaError(d.L, "Expected %s but found %s at character %d", expected, found, t.index+1)
 }
 
+// tokenError makes t an error token at the current position.
 func (d *cjsonDecoder) tokenError(t *token, msg string) {
 	t.typ, t.index, t.str = tError, d.ptr, msg
 }
 
+// next reads the next token into t (json_next_token).
 func (d *cjsonDecoder) next(t *token) {
 	var c byte
 	for {
@@ -498,6 +511,7 @@ func (d *cjsonDecoder) invalidNumber() bool {
 	return hasPrefixFold(rest, "inf") || hasPrefixFold(rest, "nan")
 }
 
+// number reads a number token as strtod reads it.
 func (d *cjsonDecoder) number(t *token) {
 	f, n := strtod(d.data[d.ptr:])
 	if n == 0 {
@@ -508,6 +522,7 @@ func (d *cjsonDecoder) number(t *token) {
 	d.ptr += n
 }
 
+// string reads a string token, its escapes translated.
 func (d *cjsonDecoder) string(t *token) {
 	d.ptr++
 	var b []byte
@@ -543,6 +558,7 @@ func (d *cjsonDecoder) string(t *token) {
 	t.typ, t.str = tString, string(b)
 }
 
+// hex4 reads four hex digits at p, -1 if they are not.
 func (d *cjsonDecoder) hex4(p int) int {
 	v := 0
 	for i := 0; i < 4; i++ {
@@ -597,6 +613,7 @@ func (d *cjsonDecoder) unicodeEscape(b []byte) ([]byte, bool) {
 	return b, true
 }
 
+// descend goes one nesting level deeper, an error past decode_max_depth.
 func (d *cjsonDecoder) descend() {
 	d.depth++
 	if d.depth > d.cfg.decodeMaxDepth {
@@ -604,6 +621,7 @@ func (d *cjsonDecoder) descend() {
 	}
 }
 
+// value makes the Lua value of the value starting with token t.
 func (d *cjsonDecoder) value(t *token) lua.LValue {
 	switch t.typ {
 	case tString:
@@ -637,6 +655,7 @@ func (d *cjsonDecoder) open(end jsonToken) (tbl *lua.LTable, t token, empty bool
 	return tbl, t, false
 }
 
+// object reads an object's members after its '{'.
 func (d *cjsonDecoder) object() lua.LValue {
 	tbl, t, empty := d.open(tObjEnd)
 	if empty {
@@ -659,6 +678,7 @@ func (d *cjsonDecoder) object() lua.LValue {
 	}
 }
 
+// array reads an array's items after its '['.
 func (d *cjsonDecoder) array() lua.LValue {
 	tbl, t, empty := d.open(tArrEnd)
 	if empty {

@@ -17,6 +17,7 @@ import (
 // cmsgpackMaxNesting is LUACMSGPACK_MAX_NESTING.
 const cmsgpackMaxNesting = 16
 
+// newCmsgpack makes the cmsgpack module table.
 func newCmsgpack(L *lua.LState) *lua.LTable {
 	t := register(L, map[string]lua.LGFunction{
 		"pack":         cmsgpackPack,
@@ -31,6 +32,8 @@ func newCmsgpack(L *lua.LState) *lua.LTable {
 	return t
 }
 
+// cmsgpackPack is cmsgpack.pack(...): its arguments packed one after the
+// other.
 func cmsgpackPack(L *lua.LState) int {
 	n := L.GetTop()
 	if n == 0 {
@@ -47,6 +50,7 @@ func cmsgpackPack(L *lua.LState) int {
 	return 1
 }
 
+// mpEncode appends v, a value level tables deep.
 func mpEncode(b []byte, v lua.LValue, level int) []byte {
 	switch x := v.(type) {
 	case lua.LString:
@@ -104,6 +108,8 @@ func mpArrayLength(t *lua.LTable) (int, bool) {
 	return count, max == count
 }
 
+// mpHeader appends an array or map header for n items: the fix form, or
+// the 16-bit or 32-bit one.
 func mpHeader(b []byte, n int, fix, b16, b32 byte) []byte {
 	switch {
 	case n < 16:
@@ -114,6 +120,7 @@ func mpHeader(b []byte, n int, fix, b16, b32 byte) []byte {
 	return binary.BigEndian.AppendUint32(append(b, b32), uint32(n))
 }
 
+// mpEncodeBytes appends s as fixstr, str 8, str 16 or str 32.
 func mpEncodeBytes(b []byte, s string) []byte {
 	n := len(s)
 	switch {
@@ -129,6 +136,7 @@ func mpEncodeBytes(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// mpEncodeInt appends n in its smallest form.
 func mpEncodeInt(b []byte, n int64) []byte {
 	if n >= 0 {
 		switch {
@@ -156,6 +164,7 @@ func mpEncodeInt(b []byte, n int64) []byte {
 	return binary.BigEndian.AppendUint64(append(b, 0xd3), uint64(n))
 }
 
+// mpEncodeDouble appends d as float 32 when that is exact, else float 64.
 func mpEncodeDouble(b []byte, d float64) []byte {
 	if f := float32(d); float64(f) == d {
 		return binary.BigEndian.AppendUint32(append(b, 0xca), math.Float32bits(f))
@@ -163,12 +172,14 @@ func mpEncodeDouble(b []byte, d float64) []byte {
 	return binary.BigEndian.AppendUint64(append(b, 0xcb), math.Float64bits(d))
 }
 
+// cmsgpackUnpackOne is cmsgpack.unpack_one(s [, offset]).
 func cmsgpackUnpackOne(L *lua.LState) int {
 	offset := int32(optInteger(L, 2, "unpack_one", 0))
 	L.SetTop(1)
 	return cmsgpackUnpack(L, 1, offset, "unpack_one")
 }
 
+// cmsgpackUnpackLimit is cmsgpack.unpack_limit(s, limit [, offset]).
 func cmsgpackUnpackLimit(L *lua.LState) int {
 	limit := int32(checkInteger(L, 2, "unpack_limit"))
 	offset := int32(optInteger(L, 3, "unpack_limit", 0))
@@ -191,6 +202,9 @@ const (
 	mpBadFormat
 )
 
+// cmsgpackUnpack is mp_unpack_full: up to limit values from offset (all
+// of them when both are 0), preceded, unless all are read, by the offset
+// to go on from (-1 at the end).
 func cmsgpackUnpack(L *lua.LState, limit, offset int32, fname string) int {
 	s := checkString(L, 1, fname)
 	decodeAll := limit == 0 && offset == 0
@@ -355,6 +369,7 @@ func (c *mpCursor) decode() lua.LValue {
 	return lua.LNil
 }
 
+// array reads n items into a table.
 func (c *mpCursor) array(n uint64) lua.LValue {
 	t := c.L.NewTable()
 	c.top++
@@ -374,6 +389,7 @@ func (c *mpCursor) array(n uint64) lua.LValue {
 	return t
 }
 
+// hash reads n key-value pairs into a table.
 func (c *mpCursor) hash(n uint64) lua.LValue {
 	t := c.L.NewTable()
 	c.top++

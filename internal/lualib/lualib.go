@@ -63,6 +63,7 @@ func Open(L *lua.LState) {
 // NULL light userdata of lua-cjson.
 type nullValue struct{}
 
+// newNull makes the userdata that stands for cjson.null in one state.
 func newNull(L *lua.LState) *lua.LUserData {
 	ud := L.NewUserData()
 	ud.Value = nullValue{}

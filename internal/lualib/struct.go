@@ -37,6 +37,7 @@ type structFormat struct {
 	pos   int
 }
 
+// newStruct makes the struct module table.
 func newStruct(L *lua.LState) *lua.LTable {
 	return register(L, map[string]lua.LGFunction{
 		"pack":   structPack,
@@ -133,6 +134,7 @@ func (f *structFormat) control(opt byte, h *structHeader) {
 	}
 }
 
+// isIntOpt reports whether opt is an integer option.
 func isIntOpt(opt byte) bool {
 	return strings.IndexByte("bBhHlLTiI", opt) >= 0
 }
@@ -189,6 +191,7 @@ func reorder(b []byte, endian int) []byte {
 	return b
 }
 
+// structPack is struct.pack(format, ...).
 func structPack(L *lua.LState) int {
 	f := newFormat(L, 1, "pack")
 	h := structHeader{endian: structLittle, align: 1}
@@ -247,6 +250,8 @@ func structPack(L *lua.LState) int {
 	return 1
 }
 
+// structUnpack is struct.unpack(format, data [, pos]): the values, then
+// the position after them.
 func structUnpack(L *lua.LState) int {
 	nargs := L.GetTop()
 	f := newFormat(L, 1, "unpack")
@@ -322,6 +327,7 @@ func structUnpack(L *lua.LState) int {
 	return len(res) + 1
 }
 
+// structSize is struct.size(format): the size of what it packs.
 func structSize(L *lua.LState) int {
 	f := newFormat(L, 1, "size")
 	h := structHeader{endian: structLittle, align: 1}
