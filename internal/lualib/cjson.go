@@ -189,7 +189,7 @@ func (c *cjsonConfig) encode(L *lua.LState) int {
 		argError(L, 1, "encode", "expected 1 argument")
 	}
 	e := &cjsonEncoder{L: L, cfg: c}
-	e.value(L.Get(1), 0)
+	e.value(L.Get(1), 0, 1)
 	L.Push(lua.LString(e.buf.String()))
 	return 1
 }
@@ -199,8 +199,10 @@ func (e *cjsonEncoder) fail(v lua.LValue, reason string) {
 	luaError(e.L, "Cannot serialise %s: %s", typeName(v), reason)
 }
 
-// value appends v at nesting depth (of the tables around it).
-func (e *cjsonEncoder) value(v lua.LValue, depth int) {
+// value appends v at nesting depth (of the tables around it); top is the
+// number of Lua stack slots the C code would be using, v's included, which
+// like the depth limits the nesting (LUAI_MAXCSTACK).
+func (e *cjsonEncoder) value(v lua.LValue, depth, top int) {
 	switch x := v.(type) {
 	case lua.LString:
 		e.str(string(x))
@@ -214,13 +216,13 @@ func (e *cjsonEncoder) value(v lua.LValue, depth int) {
 		}
 	case *lua.LTable:
 		depth++
-		if depth > e.cfg.encodeMaxDepth {
+		if depth > e.cfg.encodeMaxDepth || top+3 > maxCStack {
 			luaError(e.L, "Cannot serialise, excessive nesting (%d)", depth)
 		}
 		if n := e.arrayLength(x); n > 0 {
-			e.array(x, n, depth)
+			e.array(x, n, depth, top)
 		} else {
-			e.object(x, depth)
+			e.object(x, depth, top)
 		}
 	case *lua.LNilType:
 		e.buf.WriteString("null")
@@ -294,19 +296,19 @@ func (e *cjsonEncoder) arrayLength(t *lua.LTable) int {
 }
 
 // array appends t[1..n] as a JSON array.
-func (e *cjsonEncoder) array(t *lua.LTable, n, depth int) {
+func (e *cjsonEncoder) array(t *lua.LTable, n, depth, top int) {
 	e.buf.WriteByte('[')
 	for i := 1; i <= n; i++ {
 		if i > 1 {
 			e.buf.WriteByte(',')
 		}
-		e.value(t.RawGetInt(i), depth)
+		e.value(t.RawGetInt(i), depth, top+1)
 	}
 	e.buf.WriteByte(']')
 }
 
 // object appends t as a JSON object, its number keys made strings.
-func (e *cjsonEncoder) object(t *lua.LTable, depth int) {
+func (e *cjsonEncoder) object(t *lua.LTable, depth, top int) {
 	e.buf.WriteByte('{')
 	comma := false
 	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
@@ -325,7 +327,7 @@ func (e *cjsonEncoder) object(t *lua.LTable, depth int) {
 		default:
 			e.fail(k, "table key must be a number or string")
 		}
-		e.value(v, depth)
+		e.value(v, depth, top+2)
 	}
 	e.buf.WriteByte('}')
 }
@@ -394,6 +396,9 @@ type cjsonDecoder struct {
 	data  string
 	ptr   int
 	depth int
+	// top is the number of Lua stack slots the C code would be using: the
+	// argument, and the tables and keys of the enclosing levels.
+	top int
 }
 
 // decode is cjson.decode(json).
@@ -401,7 +406,7 @@ func (c *cjsonConfig) decode(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		argError(L, 1, "decode", "expected 1 argument")
 	}
-	d := &cjsonDecoder{L: L, cfg: c, data: checkString(L, 1, "decode")}
+	d := &cjsonDecoder{L: L, cfg: c, data: checkString(L, 1, "decode"), top: 1}
 	if len(d.data) >= 2 && (d.data[0] == 0 || d.data[1] == 0) {
 		luaError(L, "JSON parser does not support UTF-16 or UTF-32")
 	}
@@ -613,10 +618,11 @@ func (d *cjsonDecoder) unicodeEscape(b []byte) ([]byte, bool) {
 	return b, true
 }
 
-// descend goes one nesting level deeper, an error past decode_max_depth.
-func (d *cjsonDecoder) descend() {
+// descend goes one nesting level deeper, which is to use slots more stack
+// slots: an error past decode_max_depth or LUAI_MAXCSTACK.
+func (d *cjsonDecoder) descend(slots int) {
 	d.depth++
-	if d.depth > d.cfg.decodeMaxDepth {
+	if d.depth > d.cfg.decodeMaxDepth || d.top+slots > maxCStack {
 		luaError(d.L, "Found too many nested data structures (%d) at character %d", d.depth, d.ptr)
 	}
 }
@@ -644,8 +650,8 @@ func (d *cjsonDecoder) value(t *token) lua.LValue {
 // open starts an object or array, whose '{' or '[' has been read: it
 // goes one level deeper, makes its table and reads the first token; empty
 // is true when that token is the end, and then the level is left.
-func (d *cjsonDecoder) open(end jsonToken) (tbl *lua.LTable, t token, empty bool) {
-	d.descend()
+func (d *cjsonDecoder) open(end jsonToken, slots int) (tbl *lua.LTable, t token, empty bool) {
+	d.descend(slots)
 	tbl = d.L.NewTable()
 	d.next(&t)
 	if t.typ == end {
@@ -655,9 +661,18 @@ func (d *cjsonDecoder) open(end jsonToken) (tbl *lua.LTable, t token, empty bool
 	return tbl, t, false
 }
 
+// valueAbove is value for an item of an object or array, whose reading
+// uses slots stack slots below it.
+func (d *cjsonDecoder) valueAbove(t *token, slots int) lua.LValue {
+	d.top += slots
+	v := d.value(t)
+	d.top -= slots
+	return v
+}
+
 // object reads an object's members after its '{'.
 func (d *cjsonDecoder) object() lua.LValue {
-	tbl, t, empty := d.open(tObjEnd)
+	tbl, t, empty := d.open(tObjEnd, 3)
 	if empty {
 		return tbl
 	}
@@ -671,7 +686,7 @@ func (d *cjsonDecoder) object() lua.LValue {
 			d.fail("colon", &t)
 		}
 		d.next(&t)
-		tbl.RawSetString(key, d.value(&t))
+		tbl.RawSetString(key, d.valueAbove(&t, 2)) // the table and the key
 		if d.endOrComma(&t, tObjEnd, "comma or object end") {
 			return tbl
 		}
@@ -680,12 +695,12 @@ func (d *cjsonDecoder) object() lua.LValue {
 
 // array reads an array's items after its '['.
 func (d *cjsonDecoder) array() lua.LValue {
-	tbl, t, empty := d.open(tArrEnd)
+	tbl, t, empty := d.open(tArrEnd, 2)
 	if empty {
 		return tbl
 	}
 	for i := 1; ; i++ {
-		tbl.RawSetInt(i, d.value(&t))
+		tbl.RawSetInt(i, d.valueAbove(&t, 1)) // the table
 		if d.endOrComma(&t, tArrEnd, "comma or array end") {
 			return tbl
 		}
