@@ -55,7 +55,7 @@ func Strtod(b []byte) (f float64, n int, erange bool) {
 				i = j + 1
 			}
 		}
-		return math.NaN(), i, false
+		return math.Copysign(math.NaN(), sign), i, false // -nan has its sign, as in C
 	}
 	digits := func(j int, hex bool) (int, bool) {
 		nonzero := false

@@ -47,6 +47,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/remoted/remoted/internal/cnum"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -263,112 +264,12 @@ func formatG(f float64, prec int) string {
 	return strconv.FormatFloat(f, 'g', prec, 64)
 }
 
-// strtod reads the longest prefix of s that glibc's strtod reads (without
-// its skipping of leading white space) and returns its value and length;
+// strtod reads the longest prefix of s that glibc's strtod reads (cnum.Strtod;
+// callers start s past any white space) and returns its value and length;
 // the length is 0 when s does not start with a number.
 func strtod(s string) (float64, int) {
-	i := 0
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	sign := func(f float64) float64 {
-		if neg {
-			return -f
-		}
-		return f
-	}
-	rest := s[i:]
-	switch {
-	case hasPrefixFold(rest, "infinity"):
-		return sign(math.Inf(1)), i + 8
-	case hasPrefixFold(rest, "inf"):
-		return sign(math.Inf(1)), i + 3
-	case hasPrefixFold(rest, "nan"):
-		i += 3
-		if i < len(s) && s[i] == '(' {
-			j := i + 1
-			for j < len(s) && (isAlnum(s[j]) || s[j] == '_') {
-				j++
-			}
-			if j < len(s) && s[j] == ')' {
-				i = j + 1
-			}
-		}
-		return math.Copysign(math.NaN(), sign(1)), i
-	}
-	if len(rest) >= 2 && rest[0] == '0' && (rest[1]|0x20) == 'x' {
-		if f, n := hexFloat(rest[2:]); n > 0 {
-			return sign(f), i + 2 + n
-		}
-		return sign(0), i + 1
-	}
-	start := i
-	i, digits := significand(s, i, isDigit)
-	if digits == 0 {
-		return 0, 0
-	}
-	i = exponent(s, i, 'e')
-	f, _ := strconv.ParseFloat(s[start:i], 64)
-	return sign(f), i
-}
-
-// significand reads digits (of the kind isDigit tells), a point and
-// digits from s[i:]; it gives where they end and how many digits there
-// are. Without digits, a point is not read.
-func significand(s string, i int, isDigit func(byte) bool) (end, digits int) {
-	j := skip(s, i, isDigit)
-	digits = j - i
-	if j < len(s) && s[j] == '.' {
-		k := skip(s, j+1, isDigit)
-		if digits += k - j - 1; digits > 0 {
-			j = k
-		}
-	}
-	return j, digits
-}
-
-// exponent reads from s[i:] an exponent marked by marker (any case), a sign
-// and decimal digits, if one is there; it gives where it ends.
-func exponent(s string, i int, marker byte) int {
-	if i < len(s) && (s[i]|0x20) == marker {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if k := skip(s, j, isDigit); k > j {
-			return k
-		}
-	}
-	return i
-}
-
-// skip gives the end of the run of bytes that pred accepts from s[i].
-func skip(s string, i int, pred func(byte) bool) int {
-	for i < len(s) && pred(s[i]) {
-		i++
-	}
-	return i
-}
-
-// hexFloat reads a hexadecimal significand with an optional binary
-// exponent, after its "0x"; n is 0 when no hex digit is there.
-func hexFloat(s string) (float64, int) {
-	i, digits := significand(s, 0, isHex)
-	if digits == 0 {
-		return 0, 0
-	}
-	mant := s[:i]
-	exp := "p0"
-	if j := exponent(s, i, 'p'); j > i {
-		exp, i = s[i:j], j
-	}
-	if strings.HasPrefix(mant, ".") {
-		mant = "0" + mant
-	}
-	f, _ := strconv.ParseFloat("0x"+mant+exp, 64)
-	return f, i
+	f, n, _ := cnum.Strtod([]byte(s))
+	return f, n
 }
 
 func hasPrefixFold(s, prefix string) bool {
@@ -377,7 +278,6 @@ func hasPrefixFold(s, prefix string) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func isHex(c byte) bool { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f' }
 
 func isAlnum(c byte) bool { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 
