@@ -278,7 +278,6 @@ func hasPrefixFold(s, prefix string) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-
 func isAlnum(c byte) bool { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 
 // register makes a table of Go functions.
