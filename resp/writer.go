@@ -230,3 +230,20 @@ func appendDouble(b []byte, f float64) []byte {
 	}
 	return strconv.AppendFloat(b, f, 'g', 17, 64)
 }
+
+// Bool writes a RESP3 boolean, or the integer 1 or 0 in RESP2; scripts
+// reply with one.
+func (w *Writer) Bool(b bool) { w.boolean(b) }
+
+// BigNumber writes a big number given as its digits: (digits in RESP3, a
+// bulk string in RESP2.
+func (w *Writer) BigNumber(digits string) {
+	if w.proto != 3 {
+		w.out.WriteBulkString(digits)
+		return
+	}
+	w.buf = append(w.buf[:0], '(')
+	w.buf = append(w.buf, digits...)
+	w.buf = append(w.buf, '\r', '\n')
+	w.out.WriteRaw(w.buf)
+}

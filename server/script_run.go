@@ -1,0 +1,252 @@
+package server
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/remoted/remoted/resp"
+	"github.com/tidwall/redcon"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// scriptRun is the state of the script running now.
+type scriptRun struct {
+	c        *client
+	sha      string
+	readOnly bool         // EVAL_RO, or a no-writes shebang: writes are refused
+	roText   string       // the error a write gets
+	resp     int          // redis.setresp: the protocol of redis.call's replies
+	w        *resp.Writer // captures the replies of the commands the script calls
+}
+
+// state returns the Lua state, making it on first use.
+func (e *scripts) state(s *Server) *lua.LState {
+	if e.L != nil {
+		return e.L
+	}
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	for _, lib := range []struct {
+		name string
+		fn   lua.LGFunction
+	}{{lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString}, {lua.MathLibName, lua.OpenMath}} {
+		L.Push(L.NewFunction(lib.fn))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	g := L.G.Global
+	for _, name := range []string{"dofile", "loadfile", "require", "module", "_printregs", "load", "loadstring"} {
+		g.RawSetString(name, lua.LNil)
+	}
+	g.RawSetString("pcall", L.NewFunction(luaPcall))
+	openLibs(L) // cjson, cmsgpack, bit, struct: see script_libs.go
+	g.RawSetString("redis", s.redisTable(L))
+	// Every library table is read-only, as in Redis: scripts see each
+	// through a proxy that refuses writes.
+	g.ForEach(func(k, v lua.LValue) {
+		if t, ok := v.(*lua.LTable); ok && k.String() != "_G" {
+			g.RawSet(k, readonlyView(L, t, false))
+		}
+	})
+	env := readonlyView(L, g, true)
+	g.RawSetString("_G", env)
+	e.L, e.g, e.env = L, g, env
+	return L
+}
+
+// readonlyView returns an empty table that reads through to t and
+// refuses every write with Redis's "Attempt to modify a readonly table";
+// strict makes reading a missing key an error too (the globals).
+func readonlyView(L *lua.LState, t *lua.LTable, strict bool) *lua.LTable {
+	view := L.NewTable()
+	mt := L.NewTable()
+	if strict {
+		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+			k := L.Get(2)
+			v := t.RawGet(k)
+			if v == lua.LNil {
+				L.RaiseError("%s", resp.MsgLuaNoGlobal(lua.LVAsString(k)))
+			}
+			L.Push(v)
+			return 1
+		}))
+	} else {
+		mt.RawSetString("__index", t)
+	}
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("%s", resp.MsgLuaReadonlyTable)
+		return 0
+	}))
+	mt.RawSetString("__metatable", lua.LFalse)
+	L.SetMetatable(view, mt)
+	return view
+}
+
+// redisTable makes the redis table of the scripts' API.
+func (s *Server) redisTable(L *lua.LState) *lua.LTable {
+	e := &s.scripts
+	t := L.NewTable()
+	fns := map[string]lua.LGFunction{
+		"call":  func(L *lua.LState) int { return s.scriptCall(L, e.run, true) },
+		"pcall": func(L *lua.LState) int { return s.scriptCall(L, e.run, false) },
+		"error_reply": func(L *lua.LState) int {
+			msg := L.CheckString(1)
+			r := L.NewTable()
+			r.RawSetString("err", lua.LString(strings.TrimPrefix(msg, "-")))
+			L.Push(r)
+			return 1
+		},
+		"status_reply": func(L *lua.LState) int {
+			r := L.NewTable()
+			r.RawSetString("ok", lua.LString(L.CheckString(1)))
+			L.Push(r)
+			return 1
+		},
+		"sha1hex": func(L *lua.LState) int {
+			sum := sha1.Sum([]byte(L.CheckString(1)))
+			L.Push(lua.LString(hex.EncodeToString(sum[:])))
+			return 1
+		},
+		"log": func(L *lua.LState) int {
+			level := L.CheckInt(1)
+			parts := make([]string, 0, L.GetTop()-1)
+			for i := 2; i <= L.GetTop(); i++ {
+				parts = append(parts, lua.LVAsString(L.Get(i)))
+			}
+			lv := slog.LevelDebug
+			switch level {
+			case 1:
+				lv = slog.LevelDebug
+			case 2:
+				lv = slog.LevelInfo
+			case 3:
+				lv = slog.LevelWarn
+			}
+			s.log.Log(context.Background(), lv, strings.Join(parts, " "), "source", "script")
+			return 0
+		},
+		"setresp": func(L *lua.LState) int {
+			n := L.CheckInt(1)
+			if n != 2 && n != 3 {
+				L.Error(errTable(L, resp.MsgScriptSetResp), 0)
+			}
+			if e.run != nil {
+				e.run.resp = n
+			}
+			return 0
+		},
+		"set_repl":           func(L *lua.LState) int { return 0 },
+		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
+		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
+		"debug":              func(L *lua.LState) int { return 0 },
+	}
+	for name, fn := range fns {
+		t.RawSetString(name, L.NewFunction(fn))
+	}
+	for name, n := range map[string]int{
+		"LOG_DEBUG": 0, "LOG_VERBOSE": 1, "LOG_NOTICE": 2, "LOG_WARNING": 3,
+		"REPL_NONE": 0, "REPL_AOF": 1, "REPL_SLAVE": 2, "REPL_REPLICA": 2, "REPL_ALL": 3,
+	} {
+		t.RawSetString(name, lua.LNumber(n))
+	}
+	return t
+}
+
+// errTable returns the error table {err = msg} that redis.call raises.
+func errTable(L *lua.LState, msg string) *lua.LTable {
+	t := L.NewTable()
+	t.RawSetString("err", lua.LString(msg))
+	return t
+}
+
+// scriptCall is redis.call (raise) and redis.pcall: it runs a command
+// through its handler, as the client running the script, and converts
+// its reply to Lua. An error reply is raised by redis.call, returned as
+// an error table by redis.pcall.
+func (s *Server) scriptCall(L *lua.LState, run *scriptRun, raise bool) int {
+	fail := func(msg string) int {
+		t := errTable(L, msg)
+		if raise {
+			L.Error(t, 0)
+		}
+		L.Push(t)
+		return 1
+	}
+	if run == nil {
+		return fail(resp.MsgScriptNotAllowed)
+	}
+	n := L.GetTop()
+	if n == 0 {
+		return fail(resp.MsgScriptNoArgs)
+	}
+	args := make([][]byte, n)
+	for i := range args {
+		switch v := L.Get(i + 1).(type) {
+		case lua.LString:
+			args[i] = []byte(v)
+		case lua.LNumber:
+			args[i] = strconv.AppendFloat(nil, float64(v), 'g', 17, 64)
+		default:
+			return fail(resp.MsgScriptArgType)
+		}
+	}
+	c := run.c
+	cmd, errText := s.lookup(c, args)
+	switch {
+	case cmd == nil && errText != "":
+		return fail(resp.MsgScriptUnknownCmd)
+	case errText != "":
+		return fail(resp.MsgScriptWrongArgs)
+	case cmd.meta.Has("noscript"):
+		return fail(resp.MsgScriptNotAllowed)
+	case run.readOnly && cmd.meta.Has("write"):
+		return fail(run.roText)
+	}
+	if run.w == nil {
+		run.w = resp.NewWriter(redcon.NewWriter(io.Discard))
+		run.w.SetErrorHook(s.noteError)
+	}
+	run.w.SetProto(run.resp)
+	own, wasExec := c.w, c.execing
+	c.w, c.execing = run.w, true
+	c.ncmds.Add(1)
+	s.call(c, cmd, args, s.mono())
+	c.w, c.execing = own, wasExec
+	v, isErr := replyToLua(L, run.w.Take())
+	if isErr && raise {
+		L.Error(v, 0)
+	}
+	L.Push(v)
+	return 1
+}
+
+// luaPcall is pcall as Redis 7.0 replaces it: an error table's err field
+// is what the caller gets as the error, so pcall(redis.call, ...) gives
+// the error's text.
+func luaPcall(L *lua.LState) int {
+	n := L.GetTop()
+	if n == 0 {
+		L.ArgError(1, "value expected")
+	}
+	if err := L.PCall(n-1, lua.MultRet, nil); err != nil {
+		var obj lua.LValue = lua.LString(err.Error())
+		if ae, ok := err.(*lua.ApiError); ok {
+			obj = ae.Object
+		}
+		if t, ok := obj.(*lua.LTable); ok {
+			if e, ok := t.RawGetString("err").(lua.LString); ok {
+				obj = e
+			}
+		}
+		L.SetTop(0)
+		L.Push(lua.LFalse)
+		L.Push(obj)
+		return 2
+	}
+	L.Insert(lua.LTrue, 1)
+	return L.GetTop()
+}
