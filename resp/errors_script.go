@@ -12,6 +12,9 @@ const (
 	MsgNumkeysNegative   = "ERR Number of keys can't be negative"
 	MsgScriptFlushOption = "ERR SCRIPT FLUSH only support SYNC|ASYNC option"
 	MsgInvalidShebang    = "ERR Invalid script shebang"
+	// MsgScriptROWithWriteFlag is EVAL_RO's and EVALSHA_RO's reply to a
+	// script with a shebang that does not say no-writes.
+	MsgScriptROWithWriteFlag = "ERR Can not execute a script with write flag using *_ro command."
 
 	// The errors redis.call and redis.pcall raise (or return) when a
 	// script calls a command it may not.
@@ -23,6 +26,12 @@ const (
 	MsgScriptWriteInRO    = "ERR Write commands are not allowed from read-only scripts."
 	MsgScriptWriteNoWrite = "ERR Write commands are not allowed from read-only scripts."
 	MsgScriptSetResp      = "ERR RESP version must be 2 or 3."
+	MsgScriptSetRespArgs  = "ERR redis.setresp() requires one argument."
+	MsgScriptLogArgs      = "ERR redis.log() requires two arguments or more."
+	MsgScriptLogLevelType = "ERR First argument must be a number (log level)."
+	MsgScriptLogLevel     = "ERR Invalid debug level."
+	MsgScriptReplyArgs    = "ERR wrong number or type of arguments" // redis.error_reply, redis.status_reply
+	MsgScriptSha1hexArgs  = "ERR wrong number of arguments"
 
 	// Texts Lua raises as plain errors, which a script's error reply
 	// carries after "ERR " and the position.

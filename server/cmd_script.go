@@ -81,6 +81,10 @@ func (s *Server) evalGeneric(c *client, args [][]byte, bySha, readOnly bool) {
 		}
 	}
 	run := &scriptRun{c: c, sha: sha, resp: 2, roText: resp.MsgScriptWriteInRO}
+	if readOnly && ent.flags.shebang && !ent.flags.noWrites {
+		c.w.Error(resp.MsgScriptROWithWriteFlag)
+		return
+	}
 	if readOnly {
 		run.readOnly = true
 	} else if ent.flags.noWrites {

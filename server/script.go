@@ -119,13 +119,9 @@ func parseShebang(body []byte) (scriptFlags, string, string) {
 	if !found {
 		return scriptFlags{}, "", resp.MsgInvalidShebang
 	}
-	fields := strings.Fields(line[2:])
-	if len(fields) == 0 || fields[0] != "lua" {
-		engine := ""
-		if len(fields) > 0 {
-			engine = fields[0]
-		}
-		return scriptFlags{}, "", resp.MsgShebangEngine(engine)
+	fields := strings.Fields(line)
+	if fields[0] != "#!lua" {
+		return scriptFlags{}, "", resp.MsgShebangEngine(fields[0])
 	}
 	flags := scriptFlags{shebang: true}
 	for _, opt := range fields[1:] {

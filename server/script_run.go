@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 
@@ -43,6 +44,17 @@ func (e *scripts) state(s *Server) *lua.LState {
 		g.RawSetString(name, lua.LNil)
 	}
 	g.RawSetString("pcall", L.NewFunction(luaPcall))
+	tostring := g.RawGetString("tostring")
+	g.RawSetString("tostring", L.NewFunction(func(L *lua.LState) int {
+		if n, ok := L.Get(1).(lua.LNumber); ok { // Lua 5.1's "%.14g"
+			L.Push(lua.LString(luaNumberString(float64(n))))
+			return 1
+		}
+		L.Push(tostring)
+		L.Push(L.Get(1))
+		L.Call(1, 1)
+		return 1
+	}))
 	openLibs(L) // cjson, cmsgpack, bit, struct: see script_libs.go
 	g.RawSetString("redis", s.redisTable(L))
 	// Every library table is read-only, as in Redis: scripts see each
@@ -91,51 +103,47 @@ func (s *Server) redisTable(L *lua.LState) *lua.LTable {
 	e := &s.scripts
 	t := L.NewTable()
 	fns := map[string]lua.LGFunction{
-		"call":  func(L *lua.LState) int { return s.scriptCall(L, e.run, true) },
-		"pcall": func(L *lua.LState) int { return s.scriptCall(L, e.run, false) },
-		"error_reply": func(L *lua.LState) int {
-			msg := L.CheckString(1)
-			r := L.NewTable()
-			r.RawSetString("err", lua.LString(strings.TrimPrefix(msg, "-")))
-			L.Push(r)
-			return 1
-		},
-		"status_reply": func(L *lua.LState) int {
-			r := L.NewTable()
-			r.RawSetString("ok", lua.LString(L.CheckString(1)))
-			L.Push(r)
-			return 1
-		},
+		"call":         func(L *lua.LState) int { return s.scriptCall(L, e.run, true) },
+		"pcall":        func(L *lua.LState) int { return s.scriptCall(L, e.run, false) },
+		"error_reply":  func(L *lua.LState) int { return replyTable(L, "err") },
+		"status_reply": func(L *lua.LState) int { return replyTable(L, "ok") },
 		"sha1hex": func(L *lua.LState) int {
-			sum := sha1.Sum([]byte(L.CheckString(1)))
+			if L.GetTop() != 1 {
+				L.Error(errTable(L, resp.MsgScriptSha1hexArgs), 0)
+			}
+			sum := sha1.Sum([]byte(lua.LVAsString(L.Get(1))))
 			L.Push(lua.LString(hex.EncodeToString(sum[:])))
 			return 1
 		},
 		"log": func(L *lua.LState) int {
-			level := L.CheckInt(1)
+			if L.GetTop() < 2 {
+				L.Error(errTable(L, resp.MsgScriptLogArgs), 0)
+			}
+			level, ok := luaToNumber(L.Get(1))
+			if !ok {
+				L.Error(errTable(L, resp.MsgScriptLogLevelType), 0)
+			}
+			if level < 0 || level > 3 {
+				L.Error(errTable(L, resp.MsgScriptLogLevel), 0)
+			}
 			parts := make([]string, 0, L.GetTop()-1)
 			for i := 2; i <= L.GetTop(); i++ {
 				parts = append(parts, lua.LVAsString(L.Get(i)))
 			}
-			lv := slog.LevelDebug
-			switch level {
-			case 1:
-				lv = slog.LevelDebug
-			case 2:
-				lv = slog.LevelInfo
-			case 3:
-				lv = slog.LevelWarn
-			}
+			lv := []slog.Level{slog.LevelDebug, slog.LevelDebug, slog.LevelInfo, slog.LevelWarn}[int(level)]
 			s.log.Log(context.Background(), lv, strings.Join(parts, " "), "source", "script")
 			return 0
 		},
 		"setresp": func(L *lua.LState) int {
-			n := L.CheckInt(1)
+			if L.GetTop() != 1 {
+				L.Error(errTable(L, resp.MsgScriptSetRespArgs), 0)
+			}
+			n, _ := luaToNumber(L.Get(1))
 			if n != 2 && n != 3 {
 				L.Error(errTable(L, resp.MsgScriptSetResp), 0)
 			}
 			if e.run != nil {
-				e.run.resp = n
+				e.run.resp = int(n)
 			}
 			return 0
 		},
@@ -249,4 +257,52 @@ func luaPcall(L *lua.LState) int {
 	}
 	L.Insert(lua.LTrue, 1)
 	return L.GetTop()
+}
+
+// replyTable is redis.error_reply (key "err") and redis.status_reply
+// ("ok"): the table {key = text}, a leading "-" of an error dropped.
+func replyTable(L *lua.LState, key string) int {
+	text, ok := L.Get(1).(lua.LString)
+	if L.GetTop() != 1 || !ok {
+		L.Push(errTable(L, resp.MsgScriptReplyArgs))
+		return 1
+	}
+	if key == "err" {
+		text = lua.LString(strings.TrimPrefix(string(text), "-"))
+	}
+	t := L.NewTable()
+	t.RawSetString(key, text)
+	L.Push(t)
+	return 1
+}
+
+// luaToNumber is Lua's lua_tonumber: a number, or a string that reads as
+// one; ok is false (and the number 0) otherwise.
+func luaToNumber(v lua.LValue) (float64, bool) {
+	switch v := v.(type) {
+	case lua.LNumber:
+		return float64(v), true
+	case lua.LString:
+		if n, err := strconv.ParseFloat(strings.TrimSpace(string(v)), 64); err == nil {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// luaNumberString formats n as Lua 5.1 does ("%.14g", with glibc's inf
+// and nan).
+func luaNumberString(n float64) string {
+	switch {
+	case math.IsInf(n, 1):
+		return "inf"
+	case math.IsInf(n, -1):
+		return "-inf"
+	case math.IsNaN(n):
+		if math.Signbit(n) {
+			return "-nan"
+		}
+		return "nan"
+	}
+	return strconv.FormatFloat(n, 'g', 14, 64)
 }
