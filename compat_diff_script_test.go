@@ -198,6 +198,18 @@ var scriptScript = []string{
 	`EVAL "return string.format('%d-%s', 5, 'x')" 0`,
 	`EVAL "return table.concat({'a', 'b'}, ',')" 0`,
 	`EVAL "return math.floor(2.5)" 0`,
+	// The libraries (internal/lualib).
+	`EVAL "return cjson.encode({1, 2, 'x'})" 0`,
+	`EVAL "return cjson.decode('[1,2,{\\"a\\":3}]')" 0`,
+	`EVAL "return cjson.decode('{')" 0`,
+	`EVAL "return cjson.null" 0`,
+	`EVAL "cjson.x = 1" 0`,
+	`EVAL "return cmsgpack.pack(1, 'a', {2})" 0`,
+	`EVAL "return cmsgpack.unpack(cmsgpack.pack({1, 2}))" 0`,
+	`EVAL "return bit.band(7, 3)" 0`,
+	`EVAL "return bit.tohex(255)" 0`,
+	`EVAL "return struct.pack('>I2', 5)" 0`,
+	`EVAL "return struct.unpack('>I2', ARGV[1])" 0 ab`,
 	// The cache.
 	`SCRIPT LOAD "return 'loaded'"`,
 	`EVALSHA 62ae2fe27085bdfbcebd8b61dd3a9daeb8af79c3 0`,

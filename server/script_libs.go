@@ -1,10 +1,10 @@
 package server
 
-import lua "github.com/yuin/gopher-lua"
+import (
+	"github.com/remoted/remoted/internal/lualib"
+	lua "github.com/yuin/gopher-lua"
+)
 
 // openLibs registers the libraries Redis gives scripts beyond Lua's own:
-// cjson, cmsgpack, bit and struct.
-//
-// LUALIB: the single call site of internal/lualib (branch lualib), not
-// merged yet: until then scripts have none of the four.
-func openLibs(L *lua.LState) {}
+// cjson, cmsgpack, bit and struct (package internal/lualib).
+func openLibs(L *lua.LState) { lualib.Open(L) }
