@@ -200,7 +200,7 @@ var scriptScript = []string{
 	`EVAL "return math.floor(2.5)" 0`,
 	// The libraries (internal/lualib).
 	`EVAL "return cjson.encode({1, 2, 'x'})" 0`,
-	`EVAL "return cjson.decode('[1,2,{\\"a\\":3}]')" 0`,
+	`EVAL "return cjson.decode('[1,2,{\"a\":3}]')" 0`,
 	`EVAL "return cjson.decode('{')" 0`,
 	`EVAL "return cjson.null" 0`,
 	`EVAL "cjson.x = 1" 0`,
