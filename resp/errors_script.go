@@ -25,6 +25,7 @@ const (
 	MsgScriptNotAllowed   = "ERR This Redis command is not allowed from script"
 	MsgScriptWriteInRO    = "ERR Write commands are not allowed from read-only scripts."
 	MsgScriptWriteNoWrite = "ERR Write commands are not allowed from read-only scripts."
+	MsgLuaStackLimit      = "ERR reached lua stack limit" // a script's reply nested too deep
 	MsgScriptSetResp      = "ERR RESP version must be 2 or 3."
 	MsgScriptSetRespArgs  = "ERR redis.setresp() requires one argument."
 	MsgScriptLogArgs      = "ERR redis.log() requires two arguments or more."

@@ -104,7 +104,24 @@ func parseReplyLua(L *lua.LState, b []byte) (lua.LValue, []byte, bool) {
 // a null (as booleans under redis.setresp(3)), nil as a null, and a
 // table by its first field of err, ok, double, big_number, map and set,
 // else as the array of its elements up to the first nil.
+//
+// A table nested deeper than Lua 5.1's C stack allows (a table holding
+// itself, say) ends in Redis's "reached lua stack limit" error: used
+// counts the stack slots Redis's conversion would hold, 2 at the top and
+// 1 for each level of an array (exactly as redis-server 7.0.15; 3 for a
+// map or set, an approximation).
 func luaToReply(w *resp.Writer, v lua.LValue, scriptResp int) {
+	luaToReplyAt(w, v, scriptResp, 2)
+}
+
+// luaStackLimit is Lua 5.1's LUAI_MAXCSTACK.
+const luaStackLimit = 8000
+
+func luaToReplyAt(w *resp.Writer, v lua.LValue, scriptResp, used int) {
+	if used+4 > luaStackLimit {
+		w.Error(resp.MsgLuaStackLimit)
+		return
+	}
 	switch v := v.(type) {
 	case lua.LString:
 		w.Bulk([]byte(v))
@@ -141,8 +158,8 @@ func luaToReply(w *resp.Writer, v lua.LValue, scriptResp int) {
 			m.ForEach(func(_, _ lua.LValue) { n++ })
 			w.Map(n)
 			m.ForEach(func(k, e lua.LValue) {
-				luaToReply(w, k, scriptResp)
-				luaToReply(w, e, scriptResp)
+				luaToReplyAt(w, k, scriptResp, used+3)
+				luaToReplyAt(w, e, scriptResp, used+3)
 			})
 			return
 		}
@@ -150,7 +167,7 @@ func luaToReply(w *resp.Writer, v lua.LValue, scriptResp int) {
 			n := 0
 			s.ForEach(func(_, _ lua.LValue) { n++ })
 			w.Set(n)
-			s.ForEach(func(k, _ lua.LValue) { luaToReply(w, k, scriptResp) })
+			s.ForEach(func(k, _ lua.LValue) { luaToReplyAt(w, k, scriptResp, used+3) })
 			return
 		}
 		n := 0
@@ -159,7 +176,7 @@ func luaToReply(w *resp.Writer, v lua.LValue, scriptResp int) {
 		}
 		w.Array(n)
 		for i := 1; i <= n; i++ {
-			luaToReply(w, v.RawGetInt(i), scriptResp)
+			luaToReplyAt(w, v.RawGetInt(i), scriptResp, used+1)
 		}
 	default:
 		w.Null()
