@@ -39,7 +39,10 @@ async function nodeRedis(options, p) {
       addTo: defineScript({
         NUMBER_OF_KEYS: 1,
         SCRIPT: "return redis.call('incrby', KEYS[1], ARGV[1])",
-        transformArguments: (key, n) => [key, String(n)],
+        parseCommand(parser, key, n) {
+          parser.pushKey(key);
+          parser.push(String(n));
+        },
         transformReply: (reply) => reply,
       }),
     },
