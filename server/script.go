@@ -32,6 +32,8 @@ type scripts struct {
 	g   *lua.LTable // the real globals, where KEYS and ARGV are set
 	env *lua.LTable // the read-only view of g that scripts run in
 	run *scriptRun  // the script running now, for the redis.* functions
+
+	views map[*lua.LTable]bool // the read-only tables (see readonlyView)
 }
 
 // scriptEntry is one cached script.

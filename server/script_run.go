@@ -34,16 +34,22 @@ func (e *scripts) state(s *Server) *lua.LState {
 	for _, lib := range []struct {
 		name string
 		fn   lua.LGFunction
-	}{{lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString}, {lua.MathLibName, lua.OpenMath}} {
+	}{{lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable}, {lua.StringLibName, lua.OpenString}, {lua.MathLibName, lua.OpenMath}, {lua.CoroutineLibName, lua.OpenCoroutine}} {
 		L.Push(L.NewFunction(lib.fn))
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
 	g := L.G.Global
-	for _, name := range []string{"dofile", "loadfile", "require", "module", "_printregs", "load", "loadstring"} {
+	for _, name := range []string{"dofile", "loadfile", "require", "module", "_printregs", "setfenv", "getfenv", "print", "newproxy"} {
 		g.RawSetString(name, lua.LNil)
 	}
 	g.RawSetString("pcall", L.NewFunction(luaPcall))
+	e.views = map[*lua.LTable]bool{}
+	e.guard(L, g, "rawset", "setmetatable")
+	e.loadInEnv(L, g, "load", "loadstring")
+	// gcinfo, which gopher-lua lacks, is here for scripts that call it; it
+	// reports no memory.
+	g.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int { L.Push(lua.LNumber(0)); return 1 }))
 	tostring := g.RawGetString("tostring")
 	g.RawSetString("tostring", L.NewFunction(func(L *lua.LState) int {
 		if n, ok := L.Get(1).(lua.LNumber); ok { // Lua 5.1's "%.14g"
@@ -61,10 +67,10 @@ func (e *scripts) state(s *Server) *lua.LState {
 	// through a proxy that refuses writes.
 	g.ForEach(func(k, v lua.LValue) {
 		if t, ok := v.(*lua.LTable); ok && k.String() != "_G" {
-			g.RawSet(k, readonlyView(L, t, false))
+			g.RawSet(k, e.readonlyView(L, t, false))
 		}
 	})
-	env := readonlyView(L, g, true)
+	env := e.readonlyView(L, g, true)
 	g.RawSetString("_G", env)
 	e.L, e.g, e.env = L, g, env
 	return L
@@ -73,8 +79,9 @@ func (e *scripts) state(s *Server) *lua.LState {
 // readonlyView returns an empty table that reads through to t and
 // refuses every write with Redis's "Attempt to modify a readonly table";
 // strict makes reading a missing key an error too (the globals).
-func readonlyView(L *lua.LState, t *lua.LTable, strict bool) *lua.LTable {
+func (e *scripts) readonlyView(L *lua.LState, t *lua.LTable, strict bool) *lua.LTable {
 	view := L.NewTable()
+	e.views[view] = true
 	mt := L.NewTable()
 	if strict {
 		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
@@ -93,7 +100,6 @@ func readonlyView(L *lua.LState, t *lua.LTable, strict bool) *lua.LTable {
 		L.RaiseError("%s", resp.MsgLuaReadonlyTable)
 		return 0
 	}))
-	mt.RawSetString("__metatable", lua.LFalse)
 	L.SetMetatable(view, mt)
 	return view
 }
@@ -305,4 +311,51 @@ func luaNumberString(n float64) string {
 		return "nan"
 	}
 	return strconv.FormatFloat(n, 'g', 14, 64)
+}
+
+// guard wraps the base functions named (rawset, setmetatable) so that
+// they refuse a read-only table, as Redis's read-only tables refuse
+// every write.
+func (e *scripts) guard(L *lua.LState, g *lua.LTable, names ...string) {
+	for _, name := range names {
+		orig := g.RawGetString(name)
+		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			if t, ok := L.Get(1).(*lua.LTable); ok && e.views[t] {
+				L.Error(errTable(L, resp.MsgScriptRuntime(resp.MsgLuaReadonlyTable)), 0)
+			}
+			top := L.GetTop()
+			L.Push(orig)
+			for i := 1; i <= top; i++ {
+				L.Push(L.Get(i))
+			}
+			L.Call(top, lua.MultRet)
+			if name == "rawset" { // Lua's returns the table; gopher-lua's nothing
+				L.SetTop(top)
+				L.Push(L.Get(1))
+				return 1
+			}
+			return L.GetTop() - top
+		}))
+	}
+}
+
+// loadInEnv wraps the base functions named (load, loadstring) so that the
+// functions they compile run in the scripts' read-only globals, not in
+// the real ones.
+func (e *scripts) loadInEnv(L *lua.LState, g *lua.LTable, names ...string) {
+	for _, name := range names {
+		orig := g.RawGetString(name)
+		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			top := L.GetTop()
+			L.Push(orig)
+			for i := 1; i <= top; i++ {
+				L.Push(L.Get(i))
+			}
+			L.Call(top, lua.MultRet)
+			if fn, ok := L.Get(top + 1).(*lua.LFunction); ok && e.env != nil {
+				fn.Env = e.env
+			}
+			return L.GetTop() - top
+		}))
+	}
 }
