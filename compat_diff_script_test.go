@@ -137,6 +137,10 @@ var scriptScript = []string{
 	`EVAL "return 1" 2 a`,
 	`EVAL "return 1" x`,
 	`EVAL "return 1" 1.5 a`,
+	`EVAL "return 1" 01`,
+	`EVAL "return 1" +1`,
+	`EVAL "return 1" " 1"`,
+	`EVAL "return 1" 99999999999999999999`,
 	`EVAL "return 1"`,
 	// Errors, in all their forms.
 	`EVAL "return redis.call('nosuch')" 0`,

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/remoted/remoted/resp"
@@ -52,9 +51,9 @@ var scriptHelp = []string{
 // names the script by its SHA1 (EVALSHA), readOnly refuses writes
 // (the _RO forms).
 func (s *Server) evalGeneric(c *client, args [][]byte, bySha, readOnly bool) {
-	numkeys, err := strconv.ParseInt(string(args[2]), 10, 64)
+	numkeys, ok := resp.ParseInt(args[2])
 	switch {
-	case err != nil:
+	case !ok:
 		c.w.Error(resp.MsgNotInteger)
 		return
 	case numkeys > int64(len(args)-3):
