@@ -215,7 +215,10 @@ func (s *Server) scriptCall(L *lua.LState, run *scriptRun, raise bool) int {
 		return fail(resp.MsgScriptUnknownCmd)
 	case errText != "":
 		return fail(resp.MsgScriptWrongArgs)
-	case cmd.meta.Has("noscript"):
+	case cmd.meta.Has("noscript"), cmd.tx.refused:
+		// remoted's LOCK, UNLOCK and LOCKS are refused as in MULTI: LOCK
+		// would wait holding the keyspace, and the lock table's mutex may
+		// not be taken under the keyspace lock.
 		return fail(resp.MsgScriptNotAllowed)
 	case run.readOnly && cmd.meta.Has("write"):
 		return fail(run.roText)

@@ -147,3 +147,19 @@ func TestScriptReplyTooDeep(t *testing.T) {
 		t.Fatalf("PING after: %q", got)
 	}
 }
+
+// TestScriptRefusesLocks: LOCK, UNLOCK and LOCKS are refused inside a
+// script, as inside MULTI.
+func TestScriptRefusesLocks(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	c := dial(t, path)
+	for _, cmd := range []string{"lock", "unlock", "locks"} {
+		got := c.Do("EVAL", "return redis.pcall('"+cmd+"')", "0")
+		if got != "ERR This Redis command is not allowed from script" {
+			t.Errorf("%s in a script: %q", cmd, got)
+		}
+	}
+	if got := c.Do("PING"); got != "PONG" {
+		t.Fatalf("PING: %q", got)
+	}
+}
