@@ -33,11 +33,12 @@ const (
 	MsgScriptLogLevel     = "ERR Invalid debug level."
 	MsgScriptReplyArgs    = "ERR wrong number or type of arguments" // redis.error_reply, redis.status_reply
 	MsgScriptSha1hexArgs  = "ERR wrong number of arguments"
-
-	// Texts Lua raises as plain errors, which a script's error reply
-	// carries after "ERR " and the position.
-	MsgLuaReadonlyTable = "Attempt to modify a readonly table"
 )
+
+// MsgLuaReadonlyTable is the error of a script writing a read-only table
+// (the globals, redis, the libraries): a Lua message without a code, which
+// the script's error reply carries after "ERR " and the position.
+func MsgLuaReadonlyTable() string { return "Attempt to modify a readonly table" }
 
 // MsgLuaNoGlobal is the error of a script reading a global variable that
 // does not exist.

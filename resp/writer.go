@@ -197,14 +197,23 @@ func (w *Writer) double(f float64) {
 
 // Verbatim writes a verbatim string of format "txt" in RESP3, a bulk string
 // in RESP2 (INFO, CLIENT LIST, CLIENT INFO).
-func (w *Writer) Verbatim(s string) {
+func (w *Writer) Verbatim(s string) { w.VerbatimAs("txt", s) }
+
+// VerbatimAs writes a verbatim string of the given three-letter format in
+// RESP3, a bulk string in RESP2 (a script's {verbatim_string = ...}). As
+// Redis, it cuts a longer format to three bytes and pads a shorter one
+// with spaces.
+func (w *Writer) VerbatimAs(format, s string) {
+	format = (format + "   ")[:3]
 	if w.proto != 3 {
 		w.out.WriteBulkString(s)
 		return
 	}
 	w.buf = append(w.buf[:0], '=')
 	w.buf = strconv.AppendInt(w.buf, int64(len(s)+4), 10)
-	w.buf = append(w.buf, "\r\ntxt:"...)
+	w.buf = append(w.buf, "\r\n"...)
+	w.buf = append(w.buf, format...)
+	w.buf = append(w.buf, ':')
 	w.buf = append(w.buf, s...)
 	w.buf = append(w.buf, '\r', '\n')
 	w.out.WriteRaw(w.buf)

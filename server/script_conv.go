@@ -170,6 +170,14 @@ func luaToReplyAt(w *resp.Writer, v lua.LValue, scriptResp, used int) {
 			s.ForEach(func(k, _ lua.LValue) { luaToReplyAt(w, k, scriptResp, used+3) })
 			return
 		}
+		if vt, ok := v.RawGetString("verbatim_string").(*lua.LTable); ok {
+			format, ok1 := vt.RawGetString("format").(lua.LString)
+			str, ok2 := vt.RawGetString("string").(lua.LString)
+			if ok1 && ok2 {
+				w.VerbatimAs(string(format), string(str))
+				return
+			}
+		}
 		n := 0
 		for v.RawGetInt(n+1) != lua.LNil {
 			n++

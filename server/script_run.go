@@ -97,7 +97,7 @@ func (e *scripts) readonlyView(L *lua.LState, t *lua.LTable, strict bool) *lua.L
 		mt.RawSetString("__index", t)
 	}
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError("%s", resp.MsgLuaReadonlyTable)
+		L.RaiseError("%s", resp.MsgLuaReadonlyTable())
 		return 0
 	}))
 	L.SetMetatable(view, mt)
@@ -324,7 +324,7 @@ func (e *scripts) guard(L *lua.LState, g *lua.LTable, names ...string) {
 		orig := g.RawGetString(name)
 		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
 			if t, ok := L.Get(1).(*lua.LTable); ok && e.views[t] {
-				L.Error(errTable(L, resp.MsgScriptRuntime(resp.MsgLuaReadonlyTable)), 0)
+				L.Error(errTable(L, resp.MsgScriptRuntime(resp.MsgLuaReadonlyTable())), 0)
 			}
 			top := L.GetTop()
 			L.Push(orig)
