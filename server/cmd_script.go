@@ -133,7 +133,7 @@ func scriptErrorHandler(L *lua.LState) int {
 	obj := L.Get(1)
 	t, ok := obj.(*lua.LTable)
 	if !ok {
-		t = errTable(L, resp.MsgScriptRuntime(lua.LVAsString(obj)))
+		t = errTable(L, resp.MsgScriptRuntime(luaToString(obj)))
 	}
 	for level := 0; ; level++ {
 		dbg, ok := L.GetStack(level)
@@ -201,4 +201,12 @@ func (s *Server) cmdScriptFlush(c *client, args [][]byte) {
 	}
 	s.scripts.flush()
 	c.w.OK()
+}
+
+// luaToString is Lua's tostring for an error object.
+func luaToString(v lua.LValue) string {
+	if n, ok := v.(lua.LNumber); ok {
+		return luaNumberString(float64(n))
+	}
+	return v.String()
 }

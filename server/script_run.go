@@ -44,6 +44,7 @@ func (e *scripts) state(s *Server) *lua.LState {
 		g.RawSetString(name, lua.LNil)
 	}
 	g.RawSetString("pcall", L.NewFunction(luaPcall))
+	g.RawSetString("error", L.NewFunction(luaError))
 	e.views = map[*lua.LTable]bool{}
 	e.guard(L, g, "rawset", "setmetatable")
 	e.loadInEnv(L, g, "load", "loadstring")
@@ -361,4 +362,27 @@ func (e *scripts) loadInEnv(L *lua.LState, g *lua.LTable, names ...string) {
 			return L.GetTop() - top
 		}))
 	}
+}
+
+// luaError is Lua's error(message [, level]): a string message gets the
+// position of the function at level (1, the caller of error, by default)
+// in front. gopher-lua's own puts level 2's at level 1's.
+func luaError(L *lua.LState) int {
+	obj := L.Get(1)
+	level := L.OptInt(2, 1)
+	var msg string
+	switch v := obj.(type) {
+	case lua.LString:
+		msg = string(v)
+	case lua.LNumber:
+		msg = luaNumberString(float64(v))
+	default:
+		L.Error(obj, 0)
+	}
+	if where := L.Where(level); level > 0 && strings.HasSuffix(where, ":") && !strings.HasPrefix(where, "[G]") {
+		msg = where + " " + msg // Lua's "chunk:line: "; nothing for a Go function
+	}
+	obj = lua.LString(msg)
+	L.Error(obj, 0)
+	return 0
 }
