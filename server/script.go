@@ -64,6 +64,13 @@ func (e *scripts) lookup(sha []byte) *scriptEntry {
 	return e.cache[strings.ToLower(string(sha))]
 }
 
+// count returns how many scripts are cached.
+func (e *scripts) count() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.cache)
+}
+
 // load compiles body and caches it, returning its SHA1, or Redis's error
 // text when it does not compile.
 func (e *scripts) load(body []byte) (string, *scriptEntry, string) {

@@ -163,3 +163,28 @@ func TestScriptRefusesLocks(t *testing.T) {
 		t.Fatalf("PING: %q", got)
 	}
 }
+
+// TestScriptCacheInfo: INFO memory counts the cached scripts, which EVAL
+// and SCRIPT LOAD add and SCRIPT FLUSH empties.
+func TestScriptCacheInfo(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	c := dial(t, path)
+	cached := func() string {
+		for _, line := range strings.Split(c.Do("INFO", "memory"), "\r\n") {
+			if v, ok := strings.CutPrefix(line, "number_of_cached_scripts:"); ok {
+				return v
+			}
+		}
+		return "absent"
+	}
+	c.Do("EVAL", "return 1", "0")
+	c.Do("SCRIPT", "LOAD", "return 2")
+	c.Do("EVAL", "return 1", "0")
+	if got := cached(); got != "2" {
+		t.Errorf("after two scripts: number_of_cached_scripts %s", got)
+	}
+	c.Do("SCRIPT", "FLUSH")
+	if got := cached(); got != "0" {
+		t.Errorf("after SCRIPT FLUSH: number_of_cached_scripts %s", got)
+	}
+}
