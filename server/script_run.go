@@ -229,6 +229,9 @@ func (s *Server) scriptCall(L *lua.LState, run *scriptRun, raise bool) int {
 		run.w.SetErrorHook(s.noteError)
 	}
 	run.w.SetProto(run.resp)
+	if cmd.monitor && s.monitors.active() {
+		s.monitors.feed(c, args, s.now(), true)
+	}
 	own, wasExec := c.w, c.execing
 	c.w, c.execing = run.w, true
 	c.ncmds.Add(1)

@@ -188,3 +188,20 @@ func TestScriptCacheInfo(t *testing.T) {
 		t.Errorf("after SCRIPT FLUSH: number_of_cached_scripts %s", got)
 	}
 }
+
+// TestScriptMonitor: MONITOR shows EVAL, then each command the script
+// calls, from "lua", as Redis does.
+func TestScriptMonitor(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	m := dial(t, path)
+	if got := m.Do("MONITOR"); got != "OK" {
+		t.Fatalf("MONITOR: %q", got)
+	}
+	c := dial(t, path)
+	c.Do("EVAL", "redis.call('set', KEYS[1], 'v'); return redis.call('get', KEYS[1])", "1", "k")
+	for _, want := range []string{`"EVAL" "redis.call('set', KEYS[1], 'v'); return redis.call('get', KEYS[1])" "1" "k"`, `[0 lua] "set" "k" "v"`, `[0 lua] "get" "k"`} {
+		if line := m.Read(); !strings.HasSuffix(line, want) {
+			t.Errorf("monitor line %q, want suffix %q", line, want)
+		}
+	}
+}
