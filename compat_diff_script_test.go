@@ -168,6 +168,7 @@ var scriptScript = []string{
 	`EVAL "return redis.pcall('nosuch')" 0`,
 	`EVAL "return redis.pcall('incr', KEYS[1])" 1 str`,
 	`EVAL "return redis.pcall('incr', KEYS[1]).err" 1 str`,
+	`EVAL "return tostring(redis.pcall('incr', KEYS[1]).ignore_error_stats_update)" 1 str`,
 	`EVAL "return {pcall(redis.call, 'nosuch')}" 0`,
 	`EVAL "local ok, e = pcall(redis.call, 'nosuch'); return type(e)" 0`,
 	`EVAL "local ok, e = pcall(redis.call, 'nosuch'); error(e)" 0`,

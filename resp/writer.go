@@ -81,6 +81,14 @@ func (w *Writer) Error(msg string) {
 	}
 }
 
+// ErrorCounted writes an error line that the error statistics have
+// counted already (a script's error that a command it called replied):
+// the hook is not called, but ErrorsSinceMark sees it.
+func (w *Writer) ErrorCounted(msg string) {
+	w.out.WriteError(msg)
+	w.errs++
+}
+
 // SetErrorHook makes Error call fn with each error text it writes, for
 // the server's error statistics (Redis counts an error reply even when
 // the reply itself is discarded). fn runs on the writer's goroutine.

@@ -108,7 +108,8 @@ func (s *Server) runScript(c *client, ent *scriptEntry, run *scriptRun, keys, ar
 	err := L.PCall(0, 1, L.NewFunction(scriptErrorHandler))
 	if err != nil {
 		L.SetTop(top)
-		c.w.Error(scriptErrorText(err, run.sha))
+		text, t := scriptErrorText(err, run.sha)
+		writeScriptError(c.w, text, t)
 		return
 	}
 	v := L.Get(-1)
@@ -152,12 +153,15 @@ func scriptErrorHandler(L *lua.LState) int {
 	return 1
 }
 
-// scriptErrorText is the reply to a script that failed with err.
-func scriptErrorText(err error, sha string) string {
+// scriptErrorText is the reply to a script that failed with err, and the
+// error table it raised, if any.
+func scriptErrorText(err error, sha string) (string, *lua.LTable) {
 	line := -1
 	msg := err.Error()
+	var table *lua.LTable
 	if ae, ok := err.(*lua.ApiError); ok {
 		if t, ok := ae.Object.(*lua.LTable); ok {
+			table = t
 			if e, ok := t.RawGetString("err").(lua.LString); ok {
 				msg = string(e)
 			}
@@ -166,7 +170,7 @@ func scriptErrorText(err error, sha string) string {
 			}
 		}
 	}
-	return resp.MsgScriptError(msg, sha, scriptSource, line)
+	return resp.MsgScriptError(msg, sha, scriptSource, line), table
 }
 
 // cmdScriptLoad is SCRIPT LOAD script: it compiles and caches the script

@@ -44,7 +44,11 @@ func parseReplyLua(L *lua.LState, b []byte) (lua.LValue, []byte, bool) {
 	case '+':
 		return single("ok", lua.LString(line)), rest, false
 	case '-':
-		return single("err", lua.LString(line)), rest, true
+		// The error statistics counted it when the command replied: Redis
+		// marks the table so that a script's reply does not count it again.
+		t := single("err", lua.LString(line))
+		t.RawSetString(errCountedField, lua.LTrue)
+		return t, rest, true
 	case '$', '=':
 		if n < 0 {
 			return lua.LFalse, rest, false
@@ -138,7 +142,7 @@ func luaToReplyAt(w *resp.Writer, v lua.LValue, scriptResp, used int) {
 		}
 	case *lua.LTable:
 		if e, ok := v.RawGetString("err").(lua.LString); ok {
-			w.Error(resp.MsgScriptReplyError(string(e)))
+			writeScriptError(w, resp.MsgScriptReplyError(string(e)), v)
 			return
 		}
 		if s, ok := v.RawGetString("ok").(lua.LString); ok {
@@ -207,4 +211,18 @@ func luaToInt(f float64) int64 {
 		return math.MinInt64
 	}
 	return int64(f)
+}
+
+// errCountedField is the field Redis sets in an error table made from a
+// command's error reply, which the error statistics counted already.
+const errCountedField = "ignore_error_stats_update"
+
+// writeScriptError writes a script's error reply, leaving it out of the
+// error statistics when the error table t says they counted it already.
+func writeScriptError(w *resp.Writer, msg string, t *lua.LTable) {
+	if t != nil && lua.LVAsBool(t.RawGetString(errCountedField)) {
+		w.ErrorCounted(msg)
+		return
+	}
+	w.Error(msg)
 }

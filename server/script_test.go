@@ -205,3 +205,33 @@ func TestScriptMonitor(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptErrorStats: an error a command replied inside a script is
+// counted once, when the command replied, not again as the script's
+// reply; the script's own errors are counted as its reply (the figures
+// are redis-server 7.0.15's for the same calls).
+func TestScriptErrorStats(t *testing.T) {
+	_, path := newTestServer(t, Config{})
+	c := dial(t, path)
+	c.Do("SET", "s", "v")
+	for _, body := range []string{
+		"return redis.call('lpush', 's', 'x')",
+		"return redis.pcall('lpush', 's', 'x')",
+		"return redis.call('nosuch')",
+		"error('x')",
+		"return {err='MY x'}",
+		"local ok, e = pcall(redis.call, 'lpush', 's', 'x'); error(e)",
+		"return redis.pcall('nosuch')",
+	} {
+		c.Do("EVAL", body, "0")
+	}
+	info := c.Do("INFO", "errorstats")
+	for _, want := range []string{"errorstat_ERR:count=4", "errorstat_MY:count=1", "errorstat_WRONGTYPE:count=3"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO errorstats lacks %s:\n%s", want, info)
+		}
+	}
+	if got := c.Do("EVAL", "return tostring(redis.pcall('lpush', 's', 'x').ignore_error_stats_update)", "0"); got != "true" {
+		t.Errorf("the error table's ignore_error_stats_update: %q", got)
+	}
+}
