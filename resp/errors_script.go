@@ -18,21 +18,22 @@ const (
 
 	// The errors redis.call and redis.pcall raise (or return) when a
 	// script calls a command it may not.
-	MsgScriptNoArgs       = "ERR Please specify at least one argument for this redis lib call"
-	MsgScriptArgType      = "ERR Lua redis lib command arguments must be strings or integers"
-	MsgScriptUnknownCmd   = "ERR Unknown Redis command called from script"
-	MsgScriptWrongArgs    = "ERR Wrong number of args calling Redis command from script"
-	MsgScriptNotAllowed   = "ERR This Redis command is not allowed from script"
-	MsgScriptWriteInRO    = "ERR Write commands are not allowed from read-only scripts."
-	MsgScriptWriteNoWrite = "ERR Write commands are not allowed from read-only scripts."
-	MsgLuaStackLimit      = "ERR reached lua stack limit" // a script's reply nested too deep
-	MsgScriptSetResp      = "ERR RESP version must be 2 or 3."
-	MsgScriptSetRespArgs  = "ERR redis.setresp() requires one argument."
-	MsgScriptLogArgs      = "ERR redis.log() requires two arguments or more."
-	MsgScriptLogLevelType = "ERR First argument must be a number (log level)."
-	MsgScriptLogLevel     = "ERR Invalid debug level."
-	MsgScriptReplyArgs    = "ERR wrong number or type of arguments" // redis.error_reply, redis.status_reply
-	MsgScriptSha1hexArgs  = "ERR wrong number of arguments"
+	MsgScriptNoArgs        = "ERR Please specify at least one argument for this redis lib call"
+	MsgScriptArgType       = "ERR Lua redis lib command arguments must be strings or integers"
+	MsgScriptUnknownCmd    = "ERR Unknown Redis command called from script"
+	MsgScriptWrongArgs     = "ERR Wrong number of args calling Redis command from script"
+	MsgScriptNotAllowed    = "ERR This Redis command is not allowed from script"
+	MsgScriptWriteInRO     = "ERR Write commands are not allowed from read-only scripts."
+	MsgScriptWriteNoWrite  = "ERR Write commands are not allowed from read-only scripts."
+	MsgLuaStackLimit       = "ERR reached lua stack limit" // a script's reply nested too deep
+	MsgScriptACLInvalidCmd = "ERR Invalid command passed to redis.acl_check_cmd()"
+	MsgScriptSetResp       = "ERR RESP version must be 2 or 3."
+	MsgScriptSetRespArgs   = "ERR redis.setresp() requires one argument."
+	MsgScriptLogArgs       = "ERR redis.log() requires two arguments or more."
+	MsgScriptLogLevelType  = "ERR First argument must be a number (log level)."
+	MsgScriptLogLevel      = "ERR Invalid debug level."
+	MsgScriptReplyArgs     = "ERR wrong number or type of arguments" // redis.error_reply, redis.status_reply
+	MsgScriptSha1hexArgs   = "ERR wrong number of arguments"
 )
 
 // MsgLuaReadonlyTable is the error of a script writing a read-only table

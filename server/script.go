@@ -33,7 +33,7 @@ type scripts struct {
 	env *lua.LTable // the read-only view of g that scripts run in
 	run *scriptRun  // the script running now, for the redis.* functions
 
-	views map[*lua.LTable]bool // the read-only tables (see readonlyView)
+	views map[*lua.LTable]*lua.LTable // the read-only views and the tables they show (see readonlyView)
 }
 
 // scriptEntry is one cached script.

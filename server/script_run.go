@@ -40,13 +40,15 @@ func (e *scripts) state(s *Server) *lua.LState {
 		L.Call(1, 0)
 	}
 	g := L.G.Global
-	for _, name := range []string{"dofile", "loadfile", "require", "module", "_printregs", "setfenv", "getfenv", "print", "newproxy"} {
+	for _, name := range []string{"dofile", "loadfile", "require", "module", "_printregs", "setfenv", "getfenv", "print", "newproxy", "_GOPHER_LUA_VERSION"} {
 		g.RawSetString(name, lua.LNil)
 	}
 	g.RawSetString("pcall", L.NewFunction(luaPcall))
 	g.RawSetString("error", L.NewFunction(luaError))
-	e.views = map[*lua.LTable]bool{}
+	e.views = map[*lua.LTable]*lua.LTable{}
 	e.guard(L, g, "rawset", "setmetatable")
+	e.seeThrough(L, g, "pairs", "next", "rawget")
+	g.RawSetString("__redis__err__handler", L.NewFunction(scriptErrorHandler))
 	e.loadInEnv(L, g, "load", "loadstring")
 	// gcinfo, which gopher-lua lacks, is here for scripts that call it; it
 	// reports no memory.
@@ -82,7 +84,7 @@ func (e *scripts) state(s *Server) *lua.LState {
 // strict makes reading a missing key an error too (the globals).
 func (e *scripts) readonlyView(L *lua.LState, t *lua.LTable, strict bool) *lua.LTable {
 	view := L.NewTable()
-	e.views[view] = true
+	e.views[view] = t
 	mt := L.NewTable()
 	if strict {
 		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
@@ -157,11 +159,25 @@ func (s *Server) redisTable(L *lua.LState) *lua.LTable {
 		"set_repl":           func(L *lua.LState) int { return 0 },
 		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
 		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
-		"debug":              func(L *lua.LState) int { return 0 },
+		"acl_check_cmd": func(L *lua.LState) int {
+			// Only the default user exists, allowed every command.
+			if L.GetTop() == 0 {
+				L.Error(errTable(L, resp.MsgScriptNoArgs), 0)
+			}
+			name := []byte(lua.LVAsString(L.Get(1)))
+			if s.cmds[lowerInto(nil, name)] == nil {
+				L.Error(errTable(L, resp.MsgScriptACLInvalidCmd), 0)
+			}
+			L.Push(lua.LTrue)
+			return 1
+		},
+		"debug": func(L *lua.LState) int { return 0 },
 	}
 	for name, fn := range fns {
 		t.RawSetString(name, L.NewFunction(fn))
 	}
+	t.RawSetString("REDIS_VERSION", lua.LString(RedisVersion))
+	t.RawSetString("REDIS_VERSION_NUM", lua.LNumber(redisVersionNum()))
 	for name, n := range map[string]int{
 		"LOG_DEBUG": 0, "LOG_VERBOSE": 1, "LOG_NOTICE": 2, "LOG_WARNING": 3,
 		"REPL_NONE": 0, "REPL_AOF": 1, "REPL_SLAVE": 2, "REPL_REPLICA": 2, "REPL_ALL": 3,
@@ -327,20 +343,32 @@ func (e *scripts) guard(L *lua.LState, g *lua.LTable, names ...string) {
 	for _, name := range names {
 		orig := g.RawGetString(name)
 		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
-			if t, ok := L.Get(1).(*lua.LTable); ok && e.views[t] {
+			if t, ok := L.Get(1).(*lua.LTable); ok && e.views[t] != nil {
 				L.Error(errTable(L, resp.MsgScriptRuntime(resp.MsgLuaReadonlyTable())), 0)
 			}
-			top := L.GetTop()
-			L.Push(orig)
-			for i := 1; i <= top; i++ {
-				L.Push(L.Get(i))
-			}
-			L.Call(top, lua.MultRet)
+			top := callThrough(L, orig, nil)
 			if name == "rawset" { // Lua's returns the table; gopher-lua's nothing
 				L.SetTop(top)
 				L.Push(L.Get(1))
 				return 1
 			}
+			return L.GetTop() - top
+		}))
+	}
+}
+
+// seeThrough wraps the base functions named (pairs, next, rawget) so
+// that, given a read-only view, they read the table it shows, as they
+// read Redis's read-only tables.
+func (e *scripts) seeThrough(L *lua.LState, g *lua.LTable, names ...string) {
+	for _, name := range names {
+		orig := g.RawGetString(name)
+		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			var first lua.LValue
+			if t, ok := L.Get(1).(*lua.LTable); ok && e.views[t] != nil {
+				first = e.views[t]
+			}
+			top := callThrough(L, orig, first)
 			return L.GetTop() - top
 		}))
 	}
@@ -353,18 +381,30 @@ func (e *scripts) loadInEnv(L *lua.LState, g *lua.LTable, names ...string) {
 	for _, name := range names {
 		orig := g.RawGetString(name)
 		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
-			top := L.GetTop()
-			L.Push(orig)
-			for i := 1; i <= top; i++ {
-				L.Push(L.Get(i))
-			}
-			L.Call(top, lua.MultRet)
+			top := callThrough(L, orig, nil)
 			if fn, ok := L.Get(top + 1).(*lua.LFunction); ok && e.env != nil {
 				fn.Env = e.env
 			}
 			return L.GetTop() - top
 		}))
 	}
+}
+
+// callThrough calls fn, from a Go function wrapping it, with the wrapper's
+// arguments (the first replaced by first unless it is nil), leaving fn's
+// results on the stack after them; it returns the number of arguments.
+func callThrough(L *lua.LState, fn, first lua.LValue) int {
+	top := L.GetTop()
+	L.Push(fn)
+	for i := 1; i <= top; i++ {
+		v := L.Get(i)
+		if i == 1 && first != nil {
+			v = first
+		}
+		L.Push(v)
+	}
+	L.Call(top, lua.MultRet)
+	return top
 }
 
 // luaError is Lua's error(message [, level]): a string message gets the
@@ -388,4 +428,15 @@ func luaError(L *lua.LState) int {
 	obj = lua.LString(msg)
 	L.Error(obj, 0)
 	return 0
+}
+
+// redisVersionNum is RedisVersion as Redis's REDIS_VERSION_NUM:
+// 0x00MMmmpp.
+func redisVersionNum() int {
+	n := 0
+	for _, part := range strings.SplitN(RedisVersion, ".", 3) {
+		v, _ := strconv.Atoi(part)
+		n = n<<8 | v
+	}
+	return n
 }
