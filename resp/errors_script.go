@@ -27,6 +27,8 @@ const (
 	MsgScriptWriteNoWrite  = "ERR Write commands are not allowed from read-only scripts."
 	MsgLuaStackLimit       = "ERR reached lua stack limit" // a script's reply nested too deep
 	MsgScriptACLInvalidCmd = "ERR Invalid command passed to redis.acl_check_cmd()"
+	MsgScriptSetReplArgs   = "ERR redis.set_repl() requires two arguments." // sic
+	MsgScriptSetReplFlags  = "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE."
 	MsgScriptSetResp       = "ERR RESP version must be 2 or 3."
 	MsgScriptSetRespArgs   = "ERR redis.setresp() requires one argument."
 	MsgScriptLogArgs       = "ERR redis.log() requires two arguments or more."

@@ -156,7 +156,17 @@ func (s *Server) redisTable(L *lua.LState) *lua.LTable {
 			}
 			return 0
 		},
-		"set_repl":           func(L *lua.LState) int { return 0 },
+		"set_repl": func(L *lua.LState) int {
+			// Accepted and checked as Redis checks it; remoted does not
+			// replicate.
+			if L.GetTop() != 1 {
+				L.Error(errTable(L, resp.MsgScriptSetReplArgs), 0)
+			}
+			if n, _ := luaToNumber(L.Get(1)); int64(n)&^3 != 0 {
+				L.Error(errTable(L, resp.MsgScriptSetReplFlags), 0)
+			}
+			return 0
+		},
 		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
 		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
 		"acl_check_cmd": func(L *lua.LState) int {
