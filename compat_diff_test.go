@@ -26,18 +26,19 @@ import (
 type cmpMode int
 
 const (
-	cmpExact  cmpMode = iota // byte for byte
-	cmpShape                 // same RESP types, nulls and element counts, recursively; payloads not compared
-	cmpType                  // same top-level RESP type only
-	cmpHello                 // HELLO: same keys; values equal except server, version, id
-	cmpSorted                // aggregate: elements compared after sorting
-	cmpScan                  // SCAN: [cursor, [keys]]: keys compared sorted when both cursors are 0, else only their types
-	cmpIntTol                // integers within tol of each other
-	cmpIgnore                // not compared at all
-	cmpMap                   // map (RESP3) or flat key/value array (RESP2): same pairs in any order
+	cmpExact     cmpMode = iota // byte for byte
+	cmpShape                    // same RESP types, nulls and element counts, recursively; payloads not compared
+	cmpType                     // same top-level RESP type only
+	cmpHello                    // HELLO: same keys; values equal except server, version, id
+	cmpSorted                   // aggregate: elements compared after sorting
+	cmpScan                     // SCAN: [cursor, [keys]]: keys compared sorted when both cursors are 0, else only their types
+	cmpIntTol                   // integers within tol of each other
+	cmpIgnore                   // not compared at all
+	cmpMap                      // map (RESP3) or flat key/value array (RESP2): same pairs in any order
+	cmpErrPrefix                // both errors, equal in their first tol bytes (a Lua message of gopher-lua's own words after them)
 )
 
-var cmpNames = map[cmpMode]string{cmpExact: "exact", cmpShape: "shape", cmpType: "type", cmpHello: "hello", cmpSorted: "sorted", cmpScan: "scan", cmpIntTol: "int±tol", cmpIgnore: "ignore", cmpMap: "map"}
+var cmpNames = map[cmpMode]string{cmpExact: "exact", cmpShape: "shape", cmpType: "type", cmpHello: "hello", cmpSorted: "sorted", cmpScan: "scan", cmpIntTol: "int±tol", cmpIgnore: "ignore", cmpMap: "map", cmpErrPrefix: "error prefix"}
 
 // allowRule relaxes the comparison for command lines starting with words.
 type allowRule struct {
@@ -94,6 +95,13 @@ func compareReplies(rule allowRule, rawA, rawB []byte, a, b *respValue) string {
 		return ""
 	}
 	if bytes.Equal(rawA, rawB) {
+		return ""
+	}
+	if rule.mode == cmpErrPrefix {
+		n := int(rule.tol)
+		if !a.isError() || !b.isError() || len(rawA) < n || len(rawB) < n || !bytes.Equal(rawA[:n], rawB[:n]) {
+			return fmt.Sprintf("not both errors equal in their first %d bytes", n)
+		}
 		return ""
 	}
 	if rule.mode == cmpExact || a.isError() || b.isError() {

@@ -1349,7 +1349,7 @@ func Commands() []*Command {
 				{Name: "key", Type: "key", KeySpec: 0},
 			},
 		},
-	}, typeCommands()...)
+	}, append(typeCommands(), scriptCommands()...)...)
 }
 
 // clientSetinfo is CLIENT SETINFO as Redis 7.2 describes it; Redis 7.0 does

@@ -41,12 +41,14 @@ var wantNames = strings.Fields(`
 	zrevrank zpopmin zpopmax zmpop bzpopmin bzpopmax bzmpop zrandmember zunion
 	zinter zdiff zunionstore zinterstore zdiffstore zintercard zremrangebyrank
 	zremrangebyscore zremrangebylex zscan
-	sort sort_ro dump restore object`)
+	sort sort_ro dump restore object
+	eval evalsha eval_ro evalsha_ro script`)
 
 var wantSubs = map[string][]string{
 	"client":  {"id", "setname", "getname", "list", "info", "kill", "setinfo", "reply", "unblock", "help"},
 	"command": {"count", "info", "docs", "list", "help"},
 	"config":  {"get", "set", "resetstat", "help"},
+	"script":  {"flush", "exists", "help", "load"},
 	"object":  {"encoding", "refcount", "idletime", "freq", "help"},
 }
 

@@ -81,6 +81,14 @@ func (w *Writer) Error(msg string) {
 	}
 }
 
+// ErrorCounted writes an error line that the error statistics have
+// counted already (a script's error that a command it called replied):
+// the hook is not called, but ErrorsSinceMark sees it.
+func (w *Writer) ErrorCounted(msg string) {
+	w.out.WriteError(msg)
+	w.errs++
+}
+
 // SetErrorHook makes Error call fn with each error text it writes, for
 // the server's error statistics (Redis counts an error reply even when
 // the reply itself is discarded). fn runs on the writer's goroutine.
@@ -197,14 +205,23 @@ func (w *Writer) double(f float64) {
 
 // Verbatim writes a verbatim string of format "txt" in RESP3, a bulk string
 // in RESP2 (INFO, CLIENT LIST, CLIENT INFO).
-func (w *Writer) Verbatim(s string) {
+func (w *Writer) Verbatim(s string) { w.VerbatimAs("txt", s) }
+
+// VerbatimAs writes a verbatim string of the given three-letter format in
+// RESP3, a bulk string in RESP2 (a script's {verbatim_string = ...}). As
+// Redis, it cuts a longer format to three bytes and pads a shorter one
+// with spaces.
+func (w *Writer) VerbatimAs(format, s string) {
+	format = (format + "   ")[:3]
 	if w.proto != 3 {
 		w.out.WriteBulkString(s)
 		return
 	}
 	w.buf = append(w.buf[:0], '=')
 	w.buf = strconv.AppendInt(w.buf, int64(len(s)+4), 10)
-	w.buf = append(w.buf, "\r\ntxt:"...)
+	w.buf = append(w.buf, "\r\n"...)
+	w.buf = append(w.buf, format...)
+	w.buf = append(w.buf, ':')
 	w.buf = append(w.buf, s...)
 	w.buf = append(w.buf, '\r', '\n')
 	w.out.WriteRaw(w.buf)
@@ -229,4 +246,21 @@ func appendDouble(b []byte, f float64) []byte {
 		return append(b, "nan"...)
 	}
 	return strconv.AppendFloat(b, f, 'g', 17, 64)
+}
+
+// Bool writes a RESP3 boolean, or the integer 1 or 0 in RESP2; scripts
+// reply with one.
+func (w *Writer) Bool(b bool) { w.boolean(b) }
+
+// BigNumber writes a big number given as its digits: (digits in RESP3, a
+// bulk string in RESP2.
+func (w *Writer) BigNumber(digits string) {
+	if w.proto != 3 {
+		w.out.WriteBulkString(digits)
+		return
+	}
+	w.buf = append(w.buf[:0], '(')
+	w.buf = append(w.buf, digits...)
+	w.buf = append(w.buf, '\r', '\n')
+	w.out.WriteRaw(w.buf)
 }

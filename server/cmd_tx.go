@@ -119,7 +119,7 @@ func (c *client) unwatch() {
 // feedMonitors shows a command to the MONITOR clients, if there are any.
 func (s *Server) feedMonitors(c *client, args [][]byte) {
 	if s.monitors.active() {
-		s.monitors.feed(c, args, c.now)
+		s.monitors.feed(c, args, c.now, false)
 	}
 }
 

@@ -196,6 +196,7 @@ func (s *Server) infoMemory(f *infoFacts) [][2]string {
 		{"used_memory_peak", strconv.FormatUint(peak, 10)},
 		{"used_memory_peak_human", humanBytes(peak)},
 		{"total_system_memory", strconv.FormatUint(totalMemory(), 10)},
+		{"number_of_cached_scripts", strconv.Itoa(s.scripts.count())},
 		{"maxmemory", getMaxmemory(s)},
 		{"maxmemory_human", humanBytes(s.db.evict.maxmemory.Load())},
 		{"maxmemory_policy", getMaxmemoryPolicy(s)},

@@ -95,8 +95,10 @@ func (ms *monitorSet) remove(c *client) {
 }
 
 // feed shows one command to every monitor, as Redis formats it.
-func (ms *monitorSet) feed(from *client, args [][]byte, now time.Time) {
-	line := monitorLine(from, args, now)
+// A command a script calls (fromScript) is shown as Redis shows it, from
+// "lua".
+func (ms *monitorSet) feed(from *client, args [][]byte, now time.Time, fromScript bool) {
+	line := monitorLine(from, args, now, fromScript)
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	for c, m := range ms.mons {
@@ -155,7 +157,7 @@ func (m *monitor) write(cn *conn) {
 
 // monitorLine renders a command as MONITOR shows it:
 // +1339518083.107412 [0 127.0.0.1:60866] "keys" "*"
-func monitorLine(c *client, args [][]byte, now time.Time) []byte {
+func monitorLine(c *client, args [][]byte, now time.Time, fromScript bool) []byte {
 	b := []byte{'+'}
 	b = strconv.AppendInt(b, now.Unix(), 10)
 	b = append(b, '.')
@@ -163,7 +165,9 @@ func monitorLine(c *client, args [][]byte, now time.Time) []byte {
 	b = append(b, bytes.Repeat([]byte{'0'}, 6-len(us))...)
 	b = append(b, us...)
 	b = append(b, " [0 "...)
-	if c.tr.unixPath != "" {
+	if fromScript {
+		b = append(b, "lua"...)
+	} else if c.tr.unixPath != "" {
 		b = append(b, "unix:"...)
 		b = append(b, c.tr.unixPath...)
 	} else {

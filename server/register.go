@@ -73,6 +73,7 @@ func (s *Server) registerHandlers(r *registry) {
 	s.commandsSet(r)
 	s.commandsZset(r)
 	s.commandsSort(r)
+	s.commandsScript(r)
 }
 
 // bindAll binds the handlers of r to the commands of table and makes

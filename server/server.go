@@ -137,6 +137,7 @@ type Server struct {
 	monitors monitorSet
 	stats    stats
 	locks    *lockTable
+	scripts  scripts // the Lua engine; see script.go
 
 	// ballast is the GC ballast Run keeps in the heap (see gcBallast),
 	// which used_memory leaves out. Set before Serve.
