@@ -25,12 +25,26 @@ type scriptRun struct {
 	w        *resp.Writer // captures the replies of the commands the script calls
 }
 
+// closingContext is a context done when closing is closed.
+func closingContext(closing <-chan struct{}) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-closing
+		cancel()
+	}()
+	return ctx
+}
+
 // state returns the Lua state, making it on first use.
 func (e *scripts) state(s *Server) *lua.LState {
 	if e.L != nil {
 		return e.L
 	}
 	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	// A script the server cannot stop otherwise (there is no SCRIPT KILL
+	// yet) ends when the server shuts down, so that a share stuck in an
+	// endless script still stops on SIGTERM.
+	L.SetContext(closingContext(s.closingCh))
 	for _, lib := range []struct {
 		name string
 		fn   lua.LGFunction

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"strconv"
 	"strings"
@@ -233,5 +234,30 @@ func TestScriptErrorStats(t *testing.T) {
 	}
 	if got := c.Do("EVAL", "return tostring(redis.pcall('lpush', 's', 'x').ignore_error_stats_update)", "0"); got != "true" {
 		t.Errorf("the error table's ignore_error_stats_update: %q", got)
+	}
+}
+
+// TestScriptEndsOnShutdown: an endless script, which nothing else can
+// stop yet, ends when the server shuts down, so that the server stops.
+func TestScriptEndsOnShutdown(t *testing.T) {
+	s, path := newTestServer(t, Config{})
+	tc := dial(t, path)
+	tc.Send("EVAL", "local n = 0 while true do n = n + 1 end", "0")
+	// Running, the script holds the keyspace (nothing else here takes it:
+	// no key has an expiry for the sweeper).
+	waitFor(t, func() bool {
+		if s.db.mu.TryLock() {
+			s.db.mu.Unlock()
+			return false
+		}
+		return true
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown with a script running: %v", err)
+	}
+	if got := tc.Read(); !strings.Contains(got, "context canceled") {
+		t.Errorf("the script's client got %q", got)
 	}
 }
