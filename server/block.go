@@ -139,6 +139,14 @@ func (s *Server) block(c *client, keys [][]byte, deadline time.Time, try tryFunc
 	}
 	c.keyWait.Store(w)
 	c.releaseDB()
+	if c.passing {
+		// It waited its turn at the share-wide lock's gate: the turn
+		// ends here, as a pop that waits holds nothing. Kept, it would
+		// hold every other keyspace command behind it, the push it
+		// waits for too.
+		c.passing = false
+		s.locks.passDone()
+	}
 	var expired <-chan time.Time
 	if !deadline.IsZero() {
 		t := time.NewTimer(time.Until(deadline))

@@ -254,3 +254,22 @@ func TestBlockUnderLock(t *testing.T) {
 		t.Errorf("the rest: %q", got)
 	}
 }
+
+// TestBlockAfterGate: a pop that waited at the share-wide lock's gate and
+// then found nothing holds nothing while it blocks: a push by anyone
+// runs and serves it (it used to keep the gate passing, so the push
+// waited for the pop and the pop for the push).
+func TestBlockAfterGate(t *testing.T) {
+	_, path := newBlockServer(t)
+	holder, w, pusher, ctl := dial(t, path), dial(t, path), dial(t, path), dial(t, path)
+	run(t, holder, []cmdCase{{[]string{"LOCK"}, "OK"}})
+	w.Send("TBPOP", "k", "0")
+	waitFor(t, func() bool { return blockedClients(ctl) == 1 }) // at the gate
+	run(t, holder, []cmdCase{{[]string{"UNLOCK"}, "OK"}})
+	if got := pusher.Do("TBPUSH", "k", "x"); got != "1" {
+		t.Fatalf("TBPUSH: %q", got)
+	}
+	if got := w.Read(); got != "[k x]" {
+		t.Errorf("the pop got %q", got)
+	}
+}
