@@ -3,12 +3,9 @@
 package remoted_test
 
 import (
-	"bufio"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
-	"time"
 )
 
 // hashPairs returns n field/value pairs "prefix<i> v<i>" for a command
@@ -212,34 +209,3 @@ var hashAllowList = []allowRule{
 func init() { allowList = append(allowList, hashAllowList...) }
 
 func TestDifferentialHash(t *testing.T) { diffScriptTest(t, hashScript) }
-
-// pipeline sends the n commands cmd builds over the unix socket in
-// batches and checks each reply is an integer.
-func pipeline(t *testing.T, srv *testServer, n int, cmd func(b []byte, i int) []byte) {
-	t.Helper()
-	c, err := net.Dial("unix", srv.UnixPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r := bufio.NewReaderSize(c, 64<<10)
-	const batch = 1000
-	var buf []byte
-	for i := 0; i < n; i += batch {
-		buf = buf[:0]
-		m := min(batch, n-i)
-		for j := i; j < i+m; j++ {
-			buf = cmd(buf, j)
-		}
-		_ = c.SetDeadline(time.Now().Add(time.Minute))
-		if _, err := c.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-		for range m {
-			line, err := r.ReadString('\n')
-			if err != nil || line[0] != ':' {
-				t.Fatalf("%s: reply %q, %v", srv.Name, line, err)
-			}
-		}
-	}
-}

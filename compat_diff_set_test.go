@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // setHashtableKeys are the script's sets that are hash tables when a
@@ -576,35 +575,3 @@ var setScript = []string{
 
 // TestDifferentialSet runs setScript against redis-server and remoted.
 func TestDifferentialSet(t *testing.T) { diffScriptTest(t, setScript) }
-
-// memBeside starts a redis-server and a remoted, runs load on each in
-// turn, and logs their RSS and used_memory before and after, per item
-// (n of them) and as a ratio: TestKeyspaceMemory's measure, for any
-// load (that test could use it too). Then it flushes both and logs the
-// RSS each is back to (after at most 3 s): memory given back.
-func memBeside(t *testing.T, what string, n int, load func(*testing.T, *testServer)) {
-	ref := startRedis(t)
-	sut := startRemoted(t)
-	var rss [2]int64
-	for i, srv := range []*testServer{ref, sut} {
-		before, usedBefore := rssOf(t, srv.proc.cmd.Process.Pid), usedMemory(t, srv)
-		start := time.Now()
-		load(t, srv)
-		took := time.Since(start)
-		rss[i] = rssOf(t, srv.proc.cmd.Process.Pid)
-		t.Logf("%-12s %s: RSS %4d -> %5d MiB, used_memory %4d -> %5d MiB, %.0f B/item RSS, loaded in %v",
-			srv.Name, what, before>>20, rss[i]>>20, usedBefore>>20, usedMemory(t, srv)>>20,
-			float64(rss[i]-before)/float64(n), took.Round(time.Millisecond))
-	}
-	t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
-	for _, srv := range []*testServer{ref, sut} {
-		mustDo(t, dialRESP(t, "unix", srv.UnixPath), "FLUSHALL")
-		pid := srv.proc.cmd.Process.Pid
-		start, low := time.Now(), rssOf(t, pid)
-		for time.Since(start) < 3*time.Second {
-			time.Sleep(100 * time.Millisecond) // a measure's sampling, not synchronisation
-			low = min(low, rssOf(t, pid))
-		}
-		t.Logf("%-12s after FLUSHALL: RSS %d MiB", srv.Name, low>>20)
-	}
-}

@@ -41,20 +41,12 @@ func TestKeyspaceMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(set, func(t *testing.T) {
-			ref := startRedis(t)
-			sut := startRemoted(t)
-			var rss [2]int64
-			for i, srv := range []*testServer{ref, sut} {
-				before, usedBefore := rssOf(t, srv.proc.cmd.Process.Pid), usedMemory(t, srv)
-				start := time.Now()
-				loadKeys(t, srv, n, size)
-				took := time.Since(start)
-				rss[i] = rssOf(t, srv.proc.cmd.Process.Pid)
-				t.Logf("%-12s %d keys x %d B: RSS %4d -> %5d MiB, used_memory %4d -> %5d MiB, %.0f B/key RSS, loaded in %v",
-					srv.Name, n, size, before>>20, rss[i]>>20, usedBefore>>20, usedMemory(t, srv)>>20,
-					float64(rss[i]-before)/float64(n), took.Round(time.Millisecond))
-			}
-			t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
+			val := strings.Repeat("x", size)
+			memBeside(t, fmt.Sprintf("%d keys x %d B", n, size), n, func(t *testing.T, srv *testServer) {
+				pipeline(t, srv, n, "+OK", func(b []byte, i int) []byte {
+					return fmt.Appendf(b, "*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$%d\r\n%s\r\n", i, size, val)
+				})
+			})
 		})
 	}
 }
@@ -68,38 +60,6 @@ func parseMemSet(set string) (n, size int, err error) {
 		return 0, 0, fmt.Errorf("%s: bad key set %q, want NxSIZE", envMem, set)
 	}
 	return n, size, nil
-}
-
-// loadKeys SETs n keys of size bytes over the unix socket, pipelined in
-// batches, and checks every reply is +OK.
-func loadKeys(t *testing.T, srv *testServer, n, size int) {
-	t.Helper()
-	c, err := net.Dial("unix", srv.UnixPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r := bufio.NewReaderSize(c, 64<<10)
-	val := strings.Repeat("x", size)
-	const batch = 1000
-	var buf []byte
-	for i := 0; i < n; i += batch {
-		buf = buf[:0]
-		m := min(batch, n-i)
-		for j := i; j < i+m; j++ {
-			buf = fmt.Appendf(buf, "*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$%d\r\n%s\r\n", j, size, val)
-		}
-		_ = c.SetDeadline(time.Now().Add(time.Minute))
-		if _, err := c.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-		for j := 0; j < m; j++ {
-			line, err := r.ReadString('\n')
-			if err != nil || line != "+OK\r\n" {
-				t.Fatalf("%s: SET reply %q, %v", srv.Name, line, err)
-			}
-		}
-	}
 }
 
 // usedMemory is the server's INFO used_memory.
@@ -119,4 +79,67 @@ func usedMemory(t *testing.T, srv *testServer) int64 {
 	}
 	t.Fatalf("%s: no used_memory in INFO", srv.Name)
 	return 0
+}
+
+// memBeside starts a redis-server and a remoted, runs load on each in
+// turn, and logs their RSS and used_memory before and after, per item
+// (n of them) and as a ratio: the measure of TestKeyspaceMemory and
+// TestTypesMemory. Then it flushes both and logs the
+// RSS each is back to (after at most 3 s): memory given back.
+func memBeside(t *testing.T, what string, n int, load func(*testing.T, *testServer)) {
+	ref := startRedis(t)
+	sut := startRemoted(t)
+	var rss [2]int64
+	for i, srv := range []*testServer{ref, sut} {
+		before, usedBefore := rssOf(t, srv.proc.cmd.Process.Pid), usedMemory(t, srv)
+		start := time.Now()
+		load(t, srv)
+		took := time.Since(start)
+		rss[i] = rssOf(t, srv.proc.cmd.Process.Pid)
+		t.Logf("%-12s %s: RSS %4d -> %5d MiB, used_memory %4d -> %5d MiB, %.0f B/item RSS, loaded in %v",
+			srv.Name, what, before>>20, rss[i]>>20, usedBefore>>20, usedMemory(t, srv)>>20,
+			float64(rss[i]-before)/float64(n), took.Round(time.Millisecond))
+	}
+	t.Logf("RSS remoted/redis-server: %.2f", float64(rss[1])/float64(rss[0]))
+	for _, srv := range []*testServer{ref, sut} {
+		mustDo(t, dialRESP(t, "unix", srv.UnixPath), "FLUSHALL")
+		pid := srv.proc.cmd.Process.Pid
+		start, low := time.Now(), rssOf(t, pid)
+		for time.Since(start) < 3*time.Second {
+			time.Sleep(100 * time.Millisecond) // a measure's sampling, not synchronisation
+			low = min(low, rssOf(t, pid))
+		}
+		t.Logf("%-12s after FLUSHALL: RSS %d MiB", srv.Name, low>>20)
+	}
+}
+
+// pipeline sends the n commands cmd builds over the unix socket in
+// batches of 1000 and checks that each reply starts with want.
+func pipeline(t *testing.T, srv *testServer, n int, want string, cmd func(b []byte, i int) []byte) {
+	t.Helper()
+	c, err := net.Dial("unix", srv.UnixPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReaderSize(c, 64<<10)
+	const batch = 1000
+	var buf []byte
+	for i := 0; i < n; i += batch {
+		buf = buf[:0]
+		m := min(batch, n-i)
+		for j := i; j < i+m; j++ {
+			buf = cmd(buf, j)
+		}
+		_ = c.SetDeadline(time.Now().Add(time.Minute))
+		if _, err := c.Write(buf); err != nil {
+			t.Fatal(err)
+		}
+		for range m {
+			line, err := r.ReadString('\n')
+			if err != nil || !strings.HasPrefix(line, want) {
+				t.Fatalf("%s: reply %q, %v", srv.Name, line, err)
+			}
+		}
+	}
 }

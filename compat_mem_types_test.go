@@ -50,7 +50,7 @@ func TestTypesMemory(t *testing.T) {
 	}
 	for _, l := range loads {
 		t.Run(l.name, func(t *testing.T) {
-			memBeside(t, l.name, n, func(t *testing.T, srv *testServer) { pipeline(t, srv, n, l.cmd) })
+			memBeside(t, l.name, n, func(t *testing.T, srv *testServer) { pipeline(t, srv, n, ":", l.cmd) })
 		})
 	}
 }

@@ -264,12 +264,10 @@ func (s *Server) cmdHincrby(c *client, args [][]byte) {
 			return
 		}
 	}
-	if (incr < 0 && cur < 0 && incr < math.MinInt64-cur) ||
-		(incr > 0 && cur > 0 && incr > math.MaxInt64-cur) {
+	if cur, ok = addInt64(cur, incr); !ok {
 		c.w.Error(resp.MsgOverflow)
 		return
 	}
-	cur += incr
 	h.set(args[2], strconv.AppendInt(nil, cur, 10), &s.db.enc)
 	h.trim()
 	s.db.objChanged(e, 1)

@@ -43,17 +43,6 @@ func (s *Server) objectCmd(fn func(s *Server, c *client, e *entry)) handlerFunc 
 	}
 }
 
-// peekLive returns key's live entry without counting an access to it, or
-// nil; an expired key is removed.
-func (db *keyspace) peekLive(key []byte) *entry {
-	_, e := db.lookup(key)
-	if e != nil && db.expired(e) {
-		db.expire(e)
-		return nil
-	}
-	return e
-}
-
 // Redis's string representations and their limits.
 const (
 	embstrMax      = 44    // OBJ_ENCODING_EMBSTR_SIZE_LIMIT

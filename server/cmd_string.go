@@ -318,12 +318,11 @@ func (s *Server) incrBy(c *client, key []byte, by int64) {
 			return
 		}
 	}
-	if (by < 0 && cur < 0 && by < math.MinInt64-cur) ||
-		(by > 0 && cur > 0 && by > math.MaxInt64-cur) {
+	n, ok := addInt64(cur, by)
+	if !ok {
 		c.w.Error(resp.MsgOverflow)
 		return
 	}
-	n := cur + by
 	s.db.store(key, e, strconv.AppendInt(nil, n, 10), 0, true)
 	c.w.Int(n)
 }

@@ -163,15 +163,21 @@ func (db *keyspace) get(key string) *entry { return db.getBytes(bytesOf(key)) }
 // getBytes is get for a key given as bytes; the lookup does not allocate.
 // It counts as an access for the LRU and LFU policies.
 func (db *keyspace) getBytes(key []byte) *entry {
-	_, e := db.lookup(key)
-	if e == nil {
-		return nil
+	e := db.peekLive(key)
+	if e != nil {
+		db.accessed(e)
 	}
-	if db.expired(e) {
+	return e
+}
+
+// peekLive is getBytes without counting an access (OBJECT looks without
+// touching): key's live entry, or nil, an expired one removed.
+func (db *keyspace) peekLive(key []byte) *entry {
+	_, e := db.lookup(key)
+	if e != nil && db.expired(e) {
 		db.expire(e)
 		return nil
 	}
-	db.accessed(e)
 	return e
 }
 

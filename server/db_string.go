@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/remoted/remoted/resp"
@@ -85,6 +86,15 @@ func (db *keyspace) grow(e *entry, n int) {
 func fitsString(size, add, limit int64) bool {
 	total := size + add
 	return total <= limit && total >= size && total >= add
+}
+
+// addInt64 returns a+b, and false if it would overflow an int64 (INCRBY's
+// and HINCRBY's "increment or decrement would overflow").
+func addInt64(a, b int64) (int64, bool) {
+	if (b < 0 && a < 0 && b < math.MinInt64-a) || (b > 0 && a > 0 && b > math.MaxInt64-a) {
+		return 0, false
+	}
+	return a + b, true
 }
 
 func incrFloat(cur, by []byte, exists bool) (val []byte, errText string) {
